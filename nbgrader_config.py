@@ -1,0 +1,14 @@
+"""nbgrader settings for the course. The course root is this folder (run nbgrader from here)."""
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "charlm"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# the build writes copies of shared files into source/; never carry caches into a release
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# a runaway submission (an infinite loop, a hung kernel) costs a bounded time, not the batch
+c.ExecutePreprocessor.timeout = 120
+c.ExecutePreprocessor.interrupt_on_timeout = True

@@ -1,0 +1,90 @@
+"""Fail when release/ is not exactly what nbgrader generates from source/, or when it leaks.
+
+1. Drift: every assignment is generated afresh into a scratch folder (with a scratch gradebook)
+   and compared file by file with the committed release/<assignment>/.
+2. Leaks: no release notebook may contain a solution or hidden-test marker, nor any line of code
+   that appears only inside a solution or hidden-test region of the source notebook.
+
+usage: python -m tools.check_release
+"""
+
+import filecmp
+import os
+import subprocess
+import sys
+import tempfile
+
+from tools import notebooks
+from tools.assignments import ASSIGNMENTS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def generate(assignment, release_dir, db_path):
+    subprocess.run(
+        ["nbgrader", "generate_assignment", assignment, "--force", "--log-level=ERROR",
+         f"--CourseDirectory.release_directory={release_dir}", f"--CourseDirectory.db_url=sqlite:///{db_path}"],
+        cwd=ROOT, check=True,
+    )
+
+
+def drift(assignment, fresh_dir):
+    """List the files that differ between release/<assignment> and a fresh generation."""
+    committed = os.path.join(ROOT, "release", assignment)
+    if not os.path.isdir(committed):
+        return [f"release/{assignment} is missing"]
+    problems = []
+    cmp = filecmp.dircmp(committed, fresh_dir, ignore=["__pycache__", ".ipynb_checkpoints"])
+    pending = [(cmp, "")]
+    while pending:
+        d, prefix = pending.pop()
+        problems += [f"only in release/: {prefix}{f}" for f in d.left_only]
+        problems += [f"missing from release/: {prefix}{f}" for f in d.right_only]
+        _, mismatch, errors = filecmp.cmpfiles(d.left, d.right, d.common_files, shallow=False)
+        problems += [f"differs from a fresh generation: {prefix}{f}" for f in mismatch + errors]
+        pending += [(sub, f"{prefix}{name}/") for name, sub in d.subdirs.items()]
+    return [f"release/{assignment}: {p}" for p in problems]
+
+
+def leaks(assignment):
+    """List solution or hidden-test text found in the committed release notebook."""
+    notebook, _ = ASSIGNMENTS[assignment]
+    source = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
+    release_path = os.path.join(ROOT, "release", assignment, notebook)
+    if not os.path.exists(release_path):
+        return []
+    released = "\n".join(c.source for c in notebooks.read(release_path).cells)
+    problems = [f"marker {m!r} in release" for m in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS") if m in released]
+    public = set()  # lines the learner is meant to see: everything outside the regions
+    secret = set()
+    for cell in source.cells:
+        inside = {line.strip() for kind in ("SOLUTION", "HIDDEN TESTS") for r in notebooks.regions(cell.source, kind)
+                  for line in r.split("\n")}
+        outside = notebooks.REGION.sub("", cell.source)
+        public |= {line.strip() for line in outside.split("\n")}
+        secret |= inside
+    released_lines = {line.strip() for line in released.split("\n")}
+    for line in sorted(secret - public):
+        if line and not line.startswith("#") and line in released_lines:
+            problems.append(f"solution or hidden-test line in release: {line!r}")
+    return [f"release/{assignment}: {p}" for p in problems]
+
+
+def main():
+    problems = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for assignment in ASSIGNMENTS:
+            generate(assignment, os.path.join(scratch, "release"), os.path.join(scratch, "gradebook.db"))
+            problems += drift(assignment, os.path.join(scratch, "release", assignment))
+            problems += leaks(assignment)
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if problems:
+        print("release/ is stale or leaks: run `make release` and commit release/", file=sys.stderr)
+        return 1
+    print(f"release/ matches source/ for {len(ASSIGNMENTS)} assignment(s), no solution or hidden-test text")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Build submission notebooks for the autograder from short, readable specifications.
+
+A specification is a Python file in grader_tests/<corpus>/ that names its assignment and base:
+
+    # assignment: dinosaur_island
+    # base: solution            (or: release)
+    # %% cell: clip
+    def clip(gradients, maxValue):
+        ...
+
+`base: release` starts from the student release (every exercise untouched); `base: solution` starts
+from the release with every solution cell filled in with the instructor's code from source/. Each
+`# %% cell: <grade_id>` section then replaces that cell's code. Specifications stay small and never
+drift from the notebook: everything else comes from the current release.
+
+usage: python -m tools.submissions <spec.py>... --out submitted/   (one student per spec, named after the file)
+"""
+
+import argparse
+import os
+import re
+import sys
+
+import nbformat
+
+from tools import notebooks
+from tools.assignments import ASSIGNMENTS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
+CELL = re.compile(r"^# %% cell: *(\S+)\s*$", re.M)
+
+
+def parse(path):
+    """Return (assignment, base, {grade_id: code}) of a specification file."""
+    text = open(path, encoding="utf-8").read()
+    header = dict(HEADER.findall(text.split("# %%", 1)[0]))
+    if header.get("base") not in ("solution", "release") or header.get("assignment") not in ASSIGNMENTS:
+        raise ValueError(f"{path}: expected '# assignment: <one of {sorted(ASSIGNMENTS)}>' and '# base: solution|release' lines")
+    parts = CELL.split(text)
+    cells = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
+    return header["assignment"], header["base"], cells
+
+
+def build(assignment, base, replacements):
+    """The submission notebook: the release, optionally solved, with cells replaced."""
+    notebook, _ = ASSIGNMENTS[assignment]
+    nb = notebooks.read(os.path.join(ROOT, "release", assignment, notebook))
+    solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", assignment, notebook)))
+    cells = notebooks.cells_by_id(nb)
+    unknown = sorted(set(replacements) - set(cells))
+    if unknown:
+        raise ValueError(f"no cells with grade_id {unknown} in {assignment}; known: {sorted(cells)}")
+    for gid, cell in cells.items():
+        if base == "solution" and cell.metadata["nbgrader"].get("solution"):
+            cell.source = notebooks.strip_markers(solved[gid].source)
+        if gid in replacements:
+            cell.source = replacements[gid]
+    return nb
+
+
+def student_id(spec_path):
+    return os.path.splitext(os.path.basename(spec_path))[0]
+
+
+def write_submission(spec_path, out_dir):
+    assignment, base, replacements = parse(spec_path)
+    nb = build(assignment, base, replacements)
+    folder = os.path.join(out_dir, student_id(spec_path), assignment)
+    os.makedirs(folder, exist_ok=True)
+    nbformat.write(nb, os.path.join(folder, ASSIGNMENTS[assignment][0]))
+    return student_id(spec_path), assignment
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("specs", nargs="+")
+    ap.add_argument("--out", default=os.path.join(ROOT, "submitted"))
+    args = ap.parse_args(argv)
+    for spec in args.specs:
+        print("%s/%s" % write_submission(spec, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

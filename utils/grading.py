@@ -1,0 +1,104 @@
+"""Assertions used by the graded test cells of every assignment.
+
+Each check raises AssertionError with a message that says what was expected and what
+came back, so a failing test doubles as feedback. The numpy functions the checks rely
+on are bound when this module is imported (before any learner code runs), so a
+notebook that later reassigns `np.allclose` or `np.testing` does not change how
+answers are judged.
+
+This file is the single hand-maintained copy; the build copies it into each assignment
+folder.
+"""
+
+import numpy as _np
+
+_asarray = _np.asarray
+_abs = _np.abs
+_isfinite = _np.isfinite
+_all = _np.all
+_argmax = _np.argmax
+_unravel_index = _np.unravel_index
+_ndarray = _np.ndarray
+_integer = _np.integer
+_floating = _np.floating
+_array2string = _np.array2string
+
+__all__ = ["check_type", "check_shape", "check_close", "check_printed", "check_equal", "check_keys", "fail"]
+
+
+def fail(message):
+    """Raise the AssertionError every check uses."""
+    raise AssertionError(message)
+
+
+def _short(value):
+    if isinstance(value, _ndarray):
+        return _array2string(value, precision=10, threshold=12, edgeitems=3)
+    return repr(value)
+
+
+def check_type(name, got, expected_type):
+    """`got` must be an instance of `expected_type` (a type or tuple of types)."""
+    if not isinstance(got, expected_type):
+        names = expected_type.__name__ if isinstance(expected_type, type) else " or ".join(t.__name__ for t in expected_type)
+        fail(f"{name}: expected a {names}, got {type(got).__name__}: {_short(got)}")
+
+
+def check_keys(name, got, keys):
+    """`got` must be a dict holding every key in `keys`."""
+    check_type(name, got, dict)
+    missing = [k for k in keys if k not in got]
+    if missing:
+        fail(f"{name}: expected keys {list(keys)}, missing {missing}; got keys {list(got)}")
+
+
+def check_shape(name, got, shape):
+    """`got` must be a numpy array of exactly this shape."""
+    check_type(name, got, _ndarray)
+    if got.shape != tuple(shape):
+        fail(f"{name}: expected shape {tuple(shape)}, got {got.shape}")
+
+
+def check_close(name, got, expected, rtol=1e-7, atol=1e-10):
+    """Numbers or arrays must agree: |got - expected| <= atol + rtol * |expected| everywhere."""
+    expected = _asarray(expected, dtype=float)
+    try:
+        got_arr = _asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        fail(f"{name}: expected a number or array like {_short(expected)}, got {_short(got)}")
+    if got_arr.shape != expected.shape:
+        fail(f"{name}: expected shape {expected.shape}, got {got_arr.shape}: {_short(got)}")
+    if not _all(_isfinite(got_arr)):
+        fail(f"{name}: expected finite values like {_short(expected)}, got {_short(got_arr)}")
+    err = _abs(got_arr - expected)
+    bad = err > atol + rtol * _abs(expected)
+    if bad.any():
+        if expected.ndim == 0:
+            fail(f"{name}: expected {float(expected)!r}, got {float(got_arr)!r}")
+        where = _unravel_index(_argmax(err), err.shape)
+        fail(
+            f"{name}: {int(bad.sum())} of {bad.size} values differ; at index {tuple(int(i) for i in where)} "
+            f"expected {float(expected[where])!r}, got {float(got_arr[where])!r}"
+        )
+
+
+def check_printed(name, got, printed):
+    """`got` must round to `printed`, a number written as decimal text such as "0.01538192".
+
+    The tolerance is half a unit in the last printed digit, so a value documented with 8 decimals
+    is checked to exactly those 8 decimals. `printed` may be a list of such texts (one per entry).
+    """
+    texts = printed if isinstance(printed, (list, tuple)) else [printed]
+    decimals = max(len(t.split(".")[1]) if "." in t else 0 for t in texts)
+    expected = [float(t) for t in texts] if isinstance(printed, (list, tuple)) else float(printed)
+    check_close(name, got, expected, rtol=0, atol=0.5 * 10.0 ** -decimals)
+
+
+def check_equal(name, got, expected):
+    """Exact equality, for integers, strings and lists of them."""
+    if isinstance(got, list):
+        got = [int(v) if isinstance(v, _integer) else v for v in got]
+    elif isinstance(got, _integer):
+        got = int(got)
+    if got != expected:
+        fail(f"{name}: expected {expected!r}, got {got!r}")
