@@ -18,8 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def expected_score(spec):
-    text = open(spec, encoding="utf-8").read()
-    for line in text.splitlines():
+    with open(spec, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    for line in lines:
         if line.startswith("# expected_score:"):
             return float(line.split(":", 1)[1])
     return None

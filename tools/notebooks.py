@@ -26,4 +26,5 @@ def regions(source, kind):
 
 def strip_markers(source):
     """The source with the BEGIN/END marker lines removed and the regions kept (the instructor's code)."""
-    return "\n".join(line for line in source.split("\n") if not re.match(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$", line))
+    marker = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
+    return "\n".join(line for line in source.split("\n") if not marker.match(line))

@@ -33,10 +33,13 @@ CELL = re.compile(r"^# %% cell: *(\S+)\s*$", re.M)
 
 def parse(path):
     """Return (assignment, base, {grade_id: code}) of a specification file."""
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     header = dict(HEADER.findall(text.split("# %%", 1)[0]))
     if header.get("base") not in ("solution", "release") or header.get("assignment") not in ASSIGNMENTS:
-        raise ValueError(f"{path}: expected '# assignment: <one of {sorted(ASSIGNMENTS)}>' and '# base: solution|release' lines")
+        raise ValueError(
+            f"{path}: expected '# assignment: <one of {sorted(ASSIGNMENTS)}>' and '# base: solution|release' lines"
+        )
     parts = CELL.split(text)
     cells = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
     return header["assignment"], header["base"], cells

@@ -61,7 +61,10 @@ def main(argv):
     for src, dst in copies():
         content = generated_content(src)
         path = os.path.join(ROOT, dst)
-        current = open(path, "rb").read() if os.path.exists(path) else None
+        current = None
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                current = f.read()
         if current == content:
             continue
         stale.append(dst)

@@ -40,7 +40,10 @@ def _short(value):
 def check_type(name, got, expected_type):
     """`got` must be an instance of `expected_type` (a type or tuple of types)."""
     if not isinstance(got, expected_type):
-        names = expected_type.__name__ if isinstance(expected_type, type) else " or ".join(t.__name__ for t in expected_type)
+        if isinstance(expected_type, type):
+            names = expected_type.__name__
+        else:
+            names = " or ".join(t.__name__ for t in expected_type)
         fail(f"{name}: expected a {names}, got {type(got).__name__}: {_short(got)}")
 
 
