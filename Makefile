@@ -9,7 +9,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-ASSIGNMENTS := dinosaur_island
+# graded assignments with an instructor notebook in source/ (tools/assignments.py is the manifest)
+ASSIGNMENTS := $(shell $(PYTHON) -m tools.assignments)
 SOURCE_NOTEBOOKS := $(foreach a,$(ASSIGNMENTS),source/$(a)/$(a).ipynb)
 LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES := $(wildcard grader_tests/samples/*.py)
