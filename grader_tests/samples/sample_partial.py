@@ -3,6 +3,7 @@
 # assignment: dinosaur_island
 # base: solution
 # expected_score: 10
+# expected_failures: test_sample, test_sample_hidden, test_model, test_model_hidden
 
 # %% cell: sample
 def sample(parameters, char_to_ix, seed):

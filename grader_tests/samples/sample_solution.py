@@ -2,3 +2,4 @@
 # assignment: dinosaur_island
 # base: solution
 # expected_score: 24
+# expected_failures: none
