@@ -19,7 +19,8 @@ ASSIGNMENTS = {
     ),
     "lstm_text8": (
         "lstm_text8.ipynb",
-        ["utils/lstm.py", "utils/grading.py", "utils/text8_expected.py", "data/text8_sample.txt"],
+        ["utils/lstm.py", "utils/text8.py", "utils/grading.py", "utils/text8_expected.py",
+         "data/text8_sample.txt"],
     ),
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
