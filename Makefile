@@ -10,7 +10,8 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
 # graded assignments with an instructor notebook in source/ (tools/assignments.py is the manifest)
-ASSIGNMENTS := $(shell $(PYTHON) -m tools.assignments)
+ASSIGNMENTS ?= $(shell $(PYTHON) -m tools.assignments)
+export ASSIGNMENTS
 SOURCE_NOTEBOOKS := $(foreach a,$(ASSIGNMENTS),source/$(a)/$(a).ipynb)
 LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES := $(wildcard grader_tests/samples/*.py)

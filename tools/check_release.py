@@ -21,10 +21,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def generate(assignment, release_dir, db_path):
+    # nbgrader runs `alembic` from PATH: put this interpreter's bin folder (the venv's) first
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     subprocess.run(
-        ["nbgrader", "generate_assignment", assignment, "--force", "--log-level=ERROR",
+        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--log-level=ERROR",
          f"--CourseDirectory.release_directory={release_dir}", f"--CourseDirectory.db_url=sqlite:///{db_path}"],
-        cwd=ROOT, check=True,
+        cwd=ROOT, check=True, env=env,
     )
 
 

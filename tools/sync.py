@@ -57,6 +57,12 @@ def main(argv):
         for p in problems:
             print(f"error: {p}", file=sys.stderr)
         return 1
+    missing = [f"{src} (listed in tools/assignments.py) does not exist" for src, _ in copies()
+               if not os.path.isfile(os.path.join(ROOT, src))]
+    if missing:
+        for p in missing:
+            print(f"error: {p}", file=sys.stderr)
+        return 1
     stale = []
     for src, dst in copies():
         content = generated_content(src)

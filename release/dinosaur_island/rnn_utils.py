@@ -106,7 +106,7 @@ def softmax(x):
     Returns:
     probabilities of the same shape, each column summing to 1
     """
-    e_x = np.exp(x - np.max(x))
+    e_x = np.exp(x - x.max())
     return e_x / e_x.sum(axis=0)
 
 
@@ -187,9 +187,8 @@ def rnn_step_forward(parameters, a_prev, x):
     a_next -- new hidden state, shape (n_a, 1)
     p_t -- probabilities of the next character, shape (n_y, 1)
     """
-    Waa, Wax, Wya, by, b = (parameters[k] for k in ("Waa", "Wax", "Wya", "by", "b"))
-    a_next = np.tanh(np.dot(Wax, x) + np.dot(Waa, a_prev) + b)  # (n_a, 1)
-    p_t = softmax(np.dot(Wya, a_next) + by)  # (n_y, 1)
+    a_next = np.tanh(np.dot(parameters["Wax"], x) + np.dot(parameters["Waa"], a_prev) + parameters["b"])  # (n_a, 1)
+    p_t = softmax(np.dot(parameters["Wya"], a_next) + parameters["by"])  # (n_y, 1)
     return a_next, p_t
 
 
