@@ -65,6 +65,7 @@ def bench_ours(m, T_x, vocab_size, n_a, seconds):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     from utils.lstm import (
         SGD,
+        Workspace,
         dense_backward,
         dense_forward,
         lstm_backward,
@@ -85,9 +86,10 @@ def bench_ours(m, T_x, vocab_size, n_a, seconds):
     y = idx[1:].reshape(T_x * m)  # next character, in the same (step, example) order
     h0 = np.zeros((n_a, m), np.float32)
     c0 = np.zeros((n_a, m), np.float32)
+    ws = Workspace()  # the LSTM's buffers, reused from one iteration to the next
 
     def step():
-        h, _, cache = lstm_forward(x, h0, c0, P["Wx"], P["Wh"], P["b"])  # (n_a, T_x, m)
+        h, _, cache = lstm_forward(x, h0, c0, P["Wx"], P["Wh"], P["b"], ws)  # (n_a, T_x, m)
         logits, dense_cache = dense_forward(h, P["Wy"], P["by"])  # (vocab_size, T_x, m)
         _, dlogits = softmax_cross_entropy(logits.reshape(vocab_size, T_x * m), y)
         dh, dWy, dby = dense_backward(dlogits.reshape(vocab_size, T_x, m), dense_cache)

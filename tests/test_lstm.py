@@ -139,6 +139,21 @@ def test_lstm_truncated_bptt_state_carry(rng):
     np.testing.assert_allclose(np.concatenate([h1, h2], axis=1), h_all, rtol=1e-12)
 
 
+def test_lstm_workspace_reuse_matches_fresh_buffers(rng):
+    n_x, n_a, T_x, m = 3, 4, 5, 2
+    Wx, Wh, b = rng.normal(size=(4 * n_a, n_x)), rng.normal(size=(4 * n_a, n_a)), rng.normal(size=(4 * n_a, 1))
+    ws = L.Workspace()
+    for trial in range(3):  # the same buffers, reused with new data every time
+        x, h0, c0 = rng.normal(size=(n_x, T_x, m)), rng.normal(size=(n_a, m)), rng.normal(size=(n_a, m))
+        dh = rng.normal(size=(n_a, T_x, m))
+        h, _, cache = L.lstm_forward(x, h0, c0, Wx, Wh, b)
+        want = [h.copy()] + [g.copy() for g in L.lstm_backward(dh, cache)]
+        h, _, cache = L.lstm_forward(x, h0, c0, Wx, Wh, b, ws)
+        got = [h] + list(L.lstm_backward(dh, cache))
+        for name, g, w in zip(["h", "dx", "dh0", "dc0", "dWx", "dWh", "db"], got, want, strict=True):
+            np.testing.assert_array_equal(g, w, err_msg=f"{name} differs with a workspace (trial {trial})")
+
+
 def test_lstm_float32_runs_in_float32(rng):
     n_x, n_a, T_x, m = 3, 4, 5, 2
     f = np.float32

@@ -78,6 +78,44 @@ def _sigmoid_inplace(a):
     a += 0.5
 
 
+class Workspace:
+    """
+    Reusable buffers for one layer's forward and backward passes.
+
+    Allocating fresh multi-megabyte arrays on every call makes the operating system hand out
+    (and zero) new memory pages each time; passing the same Workspace to successive calls
+    reuses the arrays instead. The price: everything a call returns (outputs, state, cache,
+    gradients) lives in these buffers and is overwritten by the next call with the same
+    workspace, so use one workspace per layer and consume gradients before the next backward.
+    """
+
+    def __init__(self):
+        self._buffers = {}
+
+    def get(self, name, shape, dtype):
+        """
+        An uninitialised array for `name`, reused when shape and dtype match the last request.
+
+        Arguments:
+        name -- buffer name, unique within the workspace
+        shape -- tuple
+        dtype -- numpy dtype
+
+        Returns:
+        array -- of the requested shape and dtype (contents undefined)
+        """
+        a = self._buffers.get(name)
+        if a is None or a.shape != tuple(shape) or a.dtype != dtype:
+            a = np.empty(shape, dtype=dtype)
+            self._buffers[name] = a
+        return a
+
+
+def _buffer(ws, name, shape, dtype):
+    """np.empty, or a reused buffer from the workspace ws if one is given."""
+    return np.empty(shape, dtype=dtype) if ws is None else ws.get(name, shape, dtype)
+
+
 # -----------------------------------------------------------------------------
 # LSTM: one step (reference implementation)
 
@@ -152,7 +190,7 @@ def lstm_step_backward(dh_next, dc_next, cache):
 # LSTM: a whole sequence (fast path)
 
 
-def _lstm_core_forward(ax, h, c0, Wh):
+def _lstm_core_forward(ax, h, c0, Wh, ws=None):
     """
     The LSTM recurrence, given the input projections of all steps.
 
@@ -166,10 +204,10 @@ def _lstm_core_forward(ax, h, c0, Wh):
     n4, T_x, m = ax.shape
     n_a = n4 // 4
     dtype = ax.dtype
-    gates = np.empty((T_x, n4, m), dtype=dtype)
-    c = np.empty((T_x + 1, n_a, m), dtype=dtype)
-    tanh_c = np.empty((T_x, n_a, m), dtype=dtype)
-    ig = np.empty((n_a, m), dtype=dtype)  # i * g, reused every step
+    gates = _buffer(ws, "gates", (T_x, n4, m), dtype)
+    c = _buffer(ws, "c", (T_x + 1, n_a, m), dtype)
+    tanh_c = _buffer(ws, "tanh_c", (T_x, n_a, m), dtype)
+    ig = _buffer(ws, "ig", (n_a, m), dtype)  # i * g, reused every step
     c[0] = c0
     for t in range(T_x):
         a = gates[t]  # (4 n_a, m)
@@ -190,7 +228,7 @@ def _lstm_core_forward(ax, h, c0, Wh):
     return gates, c, tanh_c
 
 
-def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None):
+def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None, ws=None):
     """
     Backward of _lstm_core_forward.
 
@@ -201,18 +239,16 @@ def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None):
     """
     n_a, T_x, m = dh.shape
     dtype = gates.dtype
-    dax = np.empty((4 * n_a, T_x, m), dtype=dtype)
-    dh_prev = np.zeros((n_a, m), dtype=dtype)
-    dc = np.zeros((n_a, m), dtype=dtype)
-    if dh_last is not None:
-        dh_prev += dh_last
-    if dc_last is not None:
-        dc += dc_last
-    da = np.empty((4 * n_a, m), dtype=dtype)  # this step's gate gradients, reused
+    dax = _buffer(ws, "dax", (4 * n_a, T_x, m), dtype)
+    dh_prev = _buffer(ws, "dh_prev", (n_a, m), dtype)
+    dc = _buffer(ws, "dc", (n_a, m), dtype)
+    dh_prev[...] = 0.0 if dh_last is None else dh_last
+    dc[...] = 0.0 if dc_last is None else dc_last
+    da = _buffer(ws, "da", (4 * n_a, m), dtype)  # this step's gate gradients, reused
     di, df, do, dg = da[:n_a], da[n_a:2 * n_a], da[2 * n_a:3 * n_a], da[3 * n_a:]
-    dht = np.empty((n_a, m), dtype=dtype)
-    tmp = np.empty((n_a, m), dtype=dtype)
-    tmp3 = np.empty((3 * n_a, m), dtype=dtype)
+    dht = _buffer(ws, "dht", (n_a, m), dtype)
+    tmp = _buffer(ws, "tmp", (n_a, m), dtype)
+    tmp3 = _buffer(ws, "tmp3", (3 * n_a, m), dtype)
     for t in range(T_x - 1, -1, -1):
         gt = gates[t]
         i, f, o, g = gt[:n_a], gt[n_a:2 * n_a], gt[2 * n_a:3 * n_a], gt[3 * n_a:]
@@ -239,7 +275,7 @@ def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None):
     return dax, dh_prev, dc
 
 
-def lstm_forward(x, h0, c0, Wx, Wh, b):
+def lstm_forward(x, h0, c0, Wx, Wh, b, ws=None):
     """
     LSTM over a whole sequence, starting from a given (carried) state.
 
@@ -248,6 +284,7 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     h0 -- initial hidden state, (n_a, m)
     c0 -- initial cell state, (n_a, m)
     Wx -- (4 n_a, n_x), Wh -- (4 n_a, n_a), b -- (4 n_a, 1), gate order [i | f | o | g]
+    ws -- optional Workspace whose buffers are reused (see Workspace for the aliasing rule)
 
     Returns:
     h -- hidden states of every step, (n_a, T_x, m) (a view into the cached buffer)
@@ -258,12 +295,13 @@ def lstm_forward(x, h0, c0, Wx, Wh, b):
     n_x, T_x, m = x.shape
     n_a = Wh.shape[1]
     dtype = np.result_type(x.dtype, Wx.dtype)
-    ax = Wx @ x.reshape(n_x, T_x * m)  # (4 n_a, T_x*m): input projections of all steps at once
+    ax = _buffer(ws, "ax", (4 * n_a, T_x * m), dtype)
+    np.matmul(Wx, x.reshape(n_x, T_x * m), out=ax)  # input projections of all steps at once
     ax += b
-    h = np.empty((n_a, T_x + 1, m), dtype=dtype)  # h[:, 0] = h0, then every step
+    h = _buffer(ws, "h", (n_a, T_x + 1, m), dtype)  # h[:, 0] = h0, then every step
     h[:, 0] = h0
-    gates, c, tanh_c = _lstm_core_forward(ax.reshape(4 * n_a, T_x, m), h, c0, Wh)
-    cache = (x, gates, h, c, tanh_c, Wx, Wh)
+    gates, c, tanh_c = _lstm_core_forward(ax.reshape(4 * n_a, T_x, m), h, c0, Wh, ws)
+    cache = (x, gates, h, c, tanh_c, Wx, Wh, ws)
     return h[:, 1:], (h[:, -1], c[-1]), cache
 
 
@@ -286,17 +324,27 @@ def lstm_backward(dh, cache, dstate=None, input_grad=True):
     dWh -- (4 n_a, n_a)
     db -- (4 n_a, 1)
     """
-    x, gates, h, c, tanh_c, Wx, Wh = cache
+    x, gates, h, c, tanh_c, Wx, Wh, ws = cache
     n_x, T_x, m = x.shape
     n_a = Wh.shape[1]
+    dtype = gates.dtype
     dh_last, dc_last = (None, None) if dstate is None else dstate
-    dax, dh0, dc0 = _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last, dc_last)
+    dax, dh0, dc0 = _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last, dc_last, ws)
     da = dax.reshape(4 * n_a, T_x * m)
     # weight gradients: one matmul each over all T_x*m columns
-    dWh = da @ h[:, :T_x].reshape(n_a, T_x * m).T  # h[:, :T_x] holds h_prev of every step
-    dWx = da @ x.reshape(n_x, T_x * m).T
-    db = da @ np.ones((T_x * m, 1), dtype=da.dtype)  # row sums as a matrix-vector product
-    dx = (Wx.T @ da).reshape(n_x, T_x, m) if input_grad else None
+    dWh = _buffer(ws, "dWh", Wh.shape, dtype)
+    np.matmul(da, h[:, :T_x].reshape(n_a, T_x * m).T, out=dWh)  # h[:, :T_x]: every h_prev
+    dWx = _buffer(ws, "dWx", Wx.shape, dtype)
+    np.matmul(da, x.reshape(n_x, T_x * m).T, out=dWx)
+    ones = _buffer(ws, "ones", (T_x * m, 1), dtype)
+    ones.fill(1.0)
+    db = _buffer(ws, "db", (4 * n_a, 1), dtype)
+    np.matmul(da, ones, out=db)  # row sums as a matrix-vector product
+    dx = None
+    if input_grad:
+        dx = _buffer(ws, "dx", (n_x, T_x * m), dtype)
+        np.matmul(Wx.T, da, out=dx)
+        dx = dx.reshape(n_x, T_x, m)
     return dx, dh0, dc0, dWx, dWh, db
 
 
@@ -676,6 +724,7 @@ class CharRNN:
         self.rng = np.random.default_rng(seed + 1)  # dropout masks
         self.params = self.init_params(self.config, seed, self.dtype)
         self._cache = None
+        self._ws = [Workspace() for _ in range(self.config["n_layers"])]  # buffers per layer
 
     @staticmethod
     def init_params(config, seed=0, dtype=np.float32):
@@ -735,9 +784,10 @@ class CharRNN:
         train -- apply dropout
 
         Returns:
-        logits -- (m, T_x, vocab_size), a view of time-major storage
+        logits -- (m, T_x, vocab_size), a view of features-first storage
         loss -- mean cross-entropy per character in nats, or None
-        state -- final state, to carry into the next call
+        state -- final state, to carry into the next call (like the hidden states, it lives in
+                 the model's reused buffers: it stays valid for exactly one more forward call)
         """
         P, cfg = self.params, self.config
         X = np.asarray(X)
@@ -755,7 +805,8 @@ class CharRNN:
         for layer in range(cfg["n_layers"]):
             Wx, Wh, b = P[f"Wx{layer}"], P[f"Wh{layer}"], P[f"b{layer}"]
             if lstm:
-                h, st, cache = lstm_forward(x, state[layer][0], state[layer][1], Wx, Wh, b)
+                h, st, cache = lstm_forward(x, state[layer][0], state[layer][1], Wx, Wh, b,
+                                            self._ws[layer])
             else:
                 h, cache = rnn_forward(x, state[layer][0], Wx, Wh, b)
                 st = (h[:, -1],)
