@@ -1,5 +1,15 @@
 """nbgrader settings for the course. The course root is this folder (run nbgrader from here)."""
 
+import os
+import sys
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, GetGrades, IgnorePattern,
+                                    SaveAutoGrades)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tools.nbgrader_ext import HideHiddenTests, LimitOutputSize  # noqa: E402
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "charlm"
@@ -12,3 +22,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # a runaway submission (an infinite loop, a hung kernel) costs a bounded time, not the batch
 c.ExecutePreprocessor.timeout = 120
 c.ExecutePreprocessor.interrupt_on_timeout = True
+
+# nbgrader's defaults, with LimitOutput replaced by one that also caps characters per output
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+# feedback shows results and messages, never hidden-test source
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
