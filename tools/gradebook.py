@@ -2,12 +2,17 @@
 
 usage: python -m tools.gradebook [--expect SPEC.py ...]
 Each spec file (see tools/submissions.py) names its student (the file name) and may carry an
-`# expected_score: N` line and an `# expected_failures: test_a, test_b` line (or `none`): the exact
-set of graded cells that must not get full points. With --expect, any student whose score or set
-of failed cells differs, or who has no grade at all, is reported and the exit status is 1.
+`# expected_score: N` line and an `# expected_failures: test_a, test_b` line (`none`, or `all`): the
+exact set of graded cells that must not get full points. Submissions graded by tools/autograde.py
+also have flags (flags.json beside the gradebook): what was repaired, and why cells were zeroed;
+`# expected_flag: text` says a flag containing that text must be raised, and every submission
+without such a line must raise none. `# expected_absent: TEXT` says TEXT must not appear in the
+outputs of the autograded notebook (used to prove that a sandboxed read failed). With --expect,
+any difference, or a student with no grade at all, is reported and the exit status is 1.
 """
 
 import argparse
+import json
 import os
 import sys
 
@@ -19,16 +24,50 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def expectations(spec):
-    """(expected score or None, expected set of failed cells or None) from a spec's header lines."""
-    score = failures = None
+    """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'absent': [str]}."""
+    found = {"score": None, "failures": None, "flag": [], "absent": []}
     with open(spec, encoding="utf-8") as f:
         for line in f.read().splitlines():
-            if line.startswith("# expected_score:"):
-                score = float(line.split(":", 1)[1])
-            elif line.startswith("# expected_failures:"):
-                names = line.split(":", 1)[1].strip()
-                failures = set() if names == "none" else {n.strip() for n in names.split(",") if n.strip()}
-    return score, failures
+            key, _, value = line.partition(":")
+            value = value.strip()
+            if key == "# expected_score":
+                found["score"] = float(value)
+            elif key == "# expected_failures":
+                found["failures"] = (set() if value == "none" else "all" if value == "all"
+                                     else {n.strip() for n in value.split(",") if n.strip()})
+            elif key == "# expected_flag":
+                found["flag"].append(value)
+            elif key == "# expected_absent":
+                found["absent"].append(value)
+    return found
+
+
+def load_flags(db):
+    path = os.path.join(os.path.dirname(os.path.abspath(db)), "flags.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def autograded_text(db, student, assignment):
+    """All output text of a student's autograded notebook ('' when there is none)."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(db)), "autograded", student, assignment)
+    if not os.path.isdir(folder):
+        return ""
+    parts = []
+    for name in os.listdir(folder):
+        if name.endswith(".ipynb"):
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                for cell in json.load(f)["cells"]:
+                    for out in cell.get("outputs", []):
+                        parts.append(json.dumps(out))
+    return "\n".join(parts)
+
+
+def cells_count(gb, assignment):
+    """Number of graded cells (with points) in an assignment."""
+    return sum(1 for nb in gb.find_assignment(assignment).notebooks for cell in nb.grade_cells if cell.max_score)
 
 
 def main(argv):
@@ -48,26 +87,50 @@ def main(argv):
                 failed = [g.name for nb in sub.notebooks for g in nb.grades
                           if g.max_score and (g.score or 0) < g.max_score]
                 rows.append((student.id, assignment.name, sub.score, sub.max_score, sub.needs_manual_grade, failed))
-        print(f"{'student':<28} {'assignment':<18} {'score':>12}  tests not passed")
+        flags = load_flags(args.db)
+        print(f"{'student':<40} {'assignment':<16} {'score':>12} {'secs':>5}  tests not passed")
         for sid, name, score, max_score, manual, failed in sorted(rows):
+            record = flags.get(f"{sid}/{name}", {})
+            secs = f"{record['seconds']:5.1f}" if record.get("seconds") is not None else "    -"
             flag = "  NEEDS MANUAL GRADE" if manual else ""
-            print(f"{sid:<28} {name:<18} {score:>5g} / {max_score:<4g}  {', '.join(failed) or '-'}{flag}")
-        graded = {(sid, name): (score, manual, set(failed)) for sid, name, score, _, manual, failed in rows}
+            flag += "  FLAGGED: zero, " + "; ".join(record["zeroed"]) if record.get("zeroed") else ""
+            flag += "  NOTE: " + "; ".join(record["notes"]) if record.get("notes") else ""
+            failed_text = ", ".join(failed) or "-"
+            if len(failed) > 4:
+                failed_text = f"{len(failed)} cells"
+            print(f"{sid:<40} {name:<16} {score:>5g} / {max_score:<4g} {secs}  {failed_text}{flag}")
+        graded = {(sid, name): (score, manual, set(failed), n) for sid, name, score, _, manual, failed in rows
+                  for n in [cells_count(gb, name)]}
         for spec in args.expect:
             assignment, _, _ = parse(spec)
-            want_score, want_failures = expectations(spec)
-            got = graded.get((student_id(spec), assignment))
+            want = expectations(spec)
+            sid = student_id(spec)
+            got = graded.get((sid, assignment))
             if got is None:
-                problems.append(f"{student_id(spec)}: no grade recorded for {assignment}")
+                problems.append(f"{sid}: no grade recorded for {assignment}")
                 continue
-            score, manual, failed = got
+            score, manual, failed, n_cells = got
             if manual:
-                problems.append(f"{student_id(spec)}: flagged for manual grading")
-            if want_score is not None and score != want_score:
-                problems.append(f"{student_id(spec)}: expected {want_score:g} points, got {score:g}")
-            if want_failures is not None and failed != want_failures:
-                problems.append(f"{student_id(spec)}: expected failed cells {sorted(want_failures) or 'none'}, "
+                problems.append(f"{sid}: flagged for manual grading")
+            if want["score"] is not None and score != want["score"]:
+                problems.append(f"{sid}: expected {want['score']:g} points, got {score:g}")
+            want_failures = want["failures"]
+            if want_failures == "all" and len(failed) != n_cells:
+                problems.append(f"{sid}: expected every test cell to fail, got {sorted(failed) or 'none'} failed")
+            elif want_failures not in (None, "all") and failed != want_failures:
+                problems.append(f"{sid}: expected failed cells {sorted(want_failures) or 'none'}, "
                                 f"got {sorted(failed) or 'none'}")
+            record = flags.get(f"{sid}/{assignment}")
+            if record is not None:
+                raised = record["zeroed"] + record["notes"]
+                for text in want["flag"]:
+                    if not any(text in r for r in raised):
+                        problems.append(f"{sid}: expected a flag mentioning {text!r}, got {raised or 'none'}")
+                if not want["flag"] and raised:
+                    problems.append(f"{sid}: expected no flag, got {raised}")
+            for text in want["absent"]:
+                if text in autograded_text(args.db, sid, assignment):
+                    problems.append(f"{sid}: {text!r} appears in the autograded notebook's outputs")
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if args.expect and not problems:

@@ -11,6 +11,10 @@ def read(path):
     return nbformat.read(path, as_version=4)
 
 
+def write(nb, path):
+    nbformat.write(nb, path)
+
+
 def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
