@@ -80,9 +80,23 @@ def test_submission_builder_fills_solutions_and_replaces_cells(tmp_path):
     cells = notebooks.cells_by_id(nb)
     assert cells["clip"].source == "def clip(g, m):\n    return g\n"
     assert "raise NotImplementedError()" in cells["sample"].source
-    solved = submissions.build("dinosaur_island", "solution", {})
+    solved = submissions.build("dinosaur_island", "solution", [])
     assert "np.random.choice" in notebooks.cells_by_id(solved)["sample"].source
     assert "BEGIN SOLUTION" not in notebooks.cells_by_id(solved)["sample"].source
+
+
+def test_submission_builder_deletes_inserts_and_strips(tmp_path):
+    spec = tmp_path / "tamper.py"
+    spec.write_text("# assignment: dinosaur_island\n# base: solution\n# %% delete: test_clip\n"
+                    "# %% new-cell-after: clip\nx = 1\n# %% strip-metadata\n")
+    _, _, edits = submissions.parse(str(spec))
+    assert [(op, gid) for op, gid, _ in edits] == [("delete", "test_clip"), ("new-cell-after", "clip"),
+                                                   ("strip-metadata", None)]
+    nb = submissions.build(*submissions.parse(str(spec)))
+    assert not any(notebooks.grade_id(c) for c in nb.cells)
+    sources = [c.source for c in nb.cells]
+    assert "x = 1\n" in sources
+    assert sources.index("x = 1\n") == next(i for i, c in enumerate(sources) if "def clip(" in c) + 1
 
 
 def test_submission_builder_rejects_unknown_cells_and_bad_headers(tmp_path):

@@ -9,9 +9,16 @@ A specification is a Python file in grader_tests/<corpus>/ that names its assign
         ...
 
 `base: release` starts from the student release (every exercise untouched); `base: solution` starts
-from the release with every solution cell filled in with the instructor's code from source/. Each
-`# %% cell: <grade_id>` section then replaces that cell's code. Specifications stay small and never
-drift from the notebook: everything else comes from the current release.
+from the release with every solution cell filled in with the instructor's code from source/. Then,
+in order, each section changes it:
+
+    # %% cell: <grade_id>          replace that cell's code with the section's text
+    # %% new-cell-after: <grade_id> insert a new code cell (no nbgrader metadata) with the text
+    # %% delete: <grade_id>         delete that cell (the section has no text)
+    # %% strip-metadata             remove the nbgrader metadata of every cell
+
+Specifications stay small and never drift from the notebook: everything else comes from the
+current release. Header lines starting `# expected_` declare the outcome (see tools/gradebook.py).
 
 usage: python -m tools.submissions <spec.py>... --out submitted/   (one student per spec, named after the file)
 """
@@ -28,11 +35,11 @@ from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
-CELL = re.compile(r"^# %% cell: *(\S+)\s*$", re.M)
+SECTION = re.compile(r"^# %% (cell|new-cell-after|delete|strip-metadata)(?:: *(\S+))?[ \t]*$", re.M)
 
 
 def parse(path):
-    """Return (assignment, base, {grade_id: code}) of a specification file."""
+    """Return (assignment, base, [(operation, grade_id or None, text)]) of a specification file."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
     header = dict(HEADER.findall(text.split("# %%", 1)[0]))
@@ -40,25 +47,34 @@ def parse(path):
         raise ValueError(
             f"{path}: expected '# assignment: <one of {sorted(ASSIGNMENTS)}>' and '# base: solution|release' lines"
         )
-    parts = CELL.split(text)
-    cells = {parts[i]: parts[i + 1].strip("\n") + "\n" for i in range(1, len(parts), 2)}
-    return header["assignment"], header["base"], cells
+    parts = SECTION.split(text)
+    edits = [(parts[i], parts[i + 1], parts[i + 2].strip("\n") + "\n") for i in range(1, len(parts), 3)]
+    return header["assignment"], header["base"], edits
 
 
-def build(assignment, base, replacements):
-    """The submission notebook: the release, optionally solved, with cells replaced."""
+def build(assignment, base, edits):
+    """The submission notebook: the release, optionally solved, with the edits applied in order."""
     notebook, _ = ASSIGNMENTS[assignment]
     nb = notebooks.read(os.path.join(ROOT, "release", assignment, notebook))
     solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", assignment, notebook)))
     cells = notebooks.cells_by_id(nb)
-    unknown = sorted(set(replacements) - set(cells))
+    unknown = sorted({gid for _, gid, _ in edits if gid} - set(cells))
     if unknown:
         raise ValueError(f"no cells with grade_id {unknown} in {assignment}; known: {sorted(cells)}")
-    for gid, cell in cells.items():
-        if base == "solution" and cell.metadata["nbgrader"].get("solution"):
-            cell.source = notebooks.strip_markers(solved[gid].source)
-        if gid in replacements:
-            cell.source = replacements[gid]
+    if base == "solution":
+        for gid, cell in cells.items():
+            if cell.metadata["nbgrader"].get("solution"):
+                cell.source = notebooks.strip_markers(solved[gid].source)
+    for operation, gid, text in edits:
+        if operation == "cell":
+            cells[gid].source = text
+        elif operation == "new-cell-after":
+            nb.cells.insert(nb.cells.index(cells[gid]) + 1, nbformat.v4.new_code_cell(text))
+        elif operation == "delete":
+            nb.cells.remove(cells[gid])
+        else:  # strip-metadata
+            for cell in nb.cells:
+                cell.metadata.pop("nbgrader", None)
     return nb
 
 
@@ -67,8 +83,8 @@ def student_id(spec_path):
 
 
 def write_submission(spec_path, out_dir):
-    assignment, base, replacements = parse(spec_path)
-    nb = build(assignment, base, replacements)
+    assignment, base, edits = parse(spec_path)
+    nb = build(assignment, base, edits)
     folder = os.path.join(out_dir, student_id(spec_path), assignment)
     os.makedirs(folder, exist_ok=True)
     nbformat.write(nb, os.path.join(folder, ASSIGNMENTS[assignment][0]))
