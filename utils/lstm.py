@@ -3,8 +3,8 @@ A small, fast numpy toolkit for character-level recurrent language models.
 
 What is here, top to bottom:
   1. layers as forward/backward pairs: LSTM step and sequence (carried state, usable for
-     truncated BPTT), a plain tanh RNN step and sequence, embedding, dense, softmax
-     cross-entropy, dropout;
+     truncated BPTT; optional reusable `Workspace` buffers), a plain tanh RNN step and
+     sequence, embedding, dense, softmax cross-entropy, dropout;
   2. a stacked recurrent language model (`CharRNN`) with one `forward`/`backward` signature;
   3. optimizers over dicts of parameters (SGD with momentum, Adam) and clipping by global norm;
   4. vocabulary helpers and sampling (temperature, top-k, greedy, seeded, prime text of any
@@ -548,13 +548,14 @@ def softmax_cross_entropy(logits, y):
     dlogits -- gradient of loss w.r.t. logits, (n_y, N)
     """
     N = logits.shape[1]
-    cols = np.arange(N)
+    target = np.asarray(y) * N + np.arange(N)  # flat index of (y[j], j)
     p = logits - logits.max(axis=0, keepdims=True)  # (n_y, N), a fresh array
     np.exp(p, out=p)
-    p /= p.sum(axis=0, keepdims=True)
-    loss = float(-np.mean(np.log(p[y, cols])))
-    p[y, cols] -= 1.0
-    p /= N
+    p *= 1.0 / p.sum(axis=0, keepdims=True)
+    flat = p.reshape(-1)  # a view
+    loss = float(-np.mean(np.log(flat[target])))
+    flat[target] -= 1.0
+    p *= 1.0 / N
     return loss, p
 
 
