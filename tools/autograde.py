@@ -147,6 +147,8 @@ def grade_assignment(course, assignment, students, records, env, cell_timeout):
         args = ["autograde", assignment, "--force", "--log-level=INFO",
                 "--Application.log_format=%(asctime)s %(message)s", *course_options(course),
                 f"--Execute.kernel_name={KERNEL}", f"--Execute.timeout={cell_timeout}",
+                # a cell that prints megabytes may take longer than nbclient's 4 s to deliver them
+                f"--Execute.iopub_timeout={cell_timeout}", "--Execute.raise_on_iopub_timeout=False",
                 "--KernelManager.transport=ipc", f"--KernelManager.ip={ipc}/ipc"]
         t0 = time.time()
         result = nbgrader(args, env, log=True)

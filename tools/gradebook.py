@@ -7,7 +7,8 @@ exact set of graded cells that must not get full points. Submissions graded by t
 also have flags (flags.json beside the gradebook): what was repaired, and why cells were zeroed;
 `# expected_flag: text` says a flag containing that text must be raised, and every submission
 without such a line must raise none. `# expected_absent: TEXT` says TEXT must not appear in the
-outputs of the autograded notebook (used to prove that a sandboxed read failed). With --expect,
+outputs of the autograded notebook (used to prove that a sandboxed read failed), and
+`# expected_max_bytes: N` bounds the size of those outputs. With --expect,
 any difference, or a student with no grade at all, is reported and the exit status is 1.
 """
 
@@ -25,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def expectations(spec):
     """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'absent': [str]}."""
-    found = {"score": None, "failures": None, "flag": [], "absent": []}
+    found = {"score": None, "failures": None, "flag": [], "absent": [], "max_bytes": None}
     with open(spec, encoding="utf-8") as f:
         for line in f.read().splitlines():
             key, _, value = line.partition(":")
@@ -39,6 +40,8 @@ def expectations(spec):
                 found["flag"].append(value)
             elif key == "# expected_absent":
                 found["absent"].append(value)
+            elif key == "# expected_max_bytes":
+                found["max_bytes"] = int(value)
     return found
 
 
@@ -128,9 +131,13 @@ def main(argv):
                         problems.append(f"{sid}: expected a flag mentioning {text!r}, got {raised or 'none'}")
                 if not want["flag"] and raised:
                     problems.append(f"{sid}: expected no flag, got {raised}")
+            outputs = autograded_text(args.db, sid, assignment) if want["absent"] or want["max_bytes"] else ""
             for text in want["absent"]:
-                if text in autograded_text(args.db, sid, assignment):
+                if text in outputs:
                     problems.append(f"{sid}: {text!r} appears in the autograded notebook's outputs")
+            if want["max_bytes"] is not None and len(outputs) > want["max_bytes"]:
+                problems.append(f"{sid}: the autograded notebook's outputs hold {len(outputs):,} bytes, "
+                                f"more than {want['max_bytes']:,}")
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if args.expect and not problems:

@@ -36,6 +36,7 @@ FORBIDDEN_ATTR_CALLS = {("os", "_exit"), ("os", "kill"), ("os", "killpg"), ("os"
                         ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile")}
 DUNDER_ATTRS = {"__globals__", "__code__", "__dict__", "__builtins__", "__subclasses__", "__defaults__",
                 "__kwdefaults__", "__closure__", "__class__", "__bases__", "__mro__", "__getattribute__"}
+SUSPICIOUS_TEXT = re.compile(r"gradebook|\.\./|(^|/)(source|submitted|autograded|feedback|release)/|\.git(/|$)")
 OUTSIDE_PATH = re.compile(r"(^/|\.\.|gradebook|(^|/)(source|submitted|autograded|release|feedback)(/|$)|\.git)")
 _transformer = TransformerManager()
 
@@ -163,6 +164,10 @@ class _Scanner(ast.NodeVisitor):
     def visit_Name(self, node):
         if node.id == "__builtins__":
             self.flag(node, "uses `__builtins__`")
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and SUSPICIOUS_TEXT.search(node.value):
+            self.flag(node, f"refers to {node.value[:60]!r}, outside its own folder")
 
     def visit_Call(self, node):
         func = node.func

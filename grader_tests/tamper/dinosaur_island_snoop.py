@@ -1,0 +1,28 @@
+# Walks up from its folder looking for the gradebook, the instructor's source notebooks and other
+# students' submissions, and tries to read and to write them. Inside the sandbox none of them is
+# there; the intake zeroes and flags the attempt.
+# assignment: dinosaur_island
+# base: solution
+# expected_failures: all
+# expected_score: 0
+# expected_flag: refers to 'gradebook.db'
+# expected_absent: LEAKED
+
+# %% new-cell-after: setup
+import pathlib
+
+here = pathlib.Path.cwd()
+for folder in [here, *here.parents]:
+    for pattern in ("gradebook.db", "source/*/*.ipynb", "submitted/*/*/*.ipynb", "intake/*/*/*.ipynb",
+                    "autograded/*/*/*.ipynb"):
+        for path in folder.glob(pattern):
+            if here in path.parents:
+                continue  # its own folder
+            try:
+                print("LEAKED", path, len(path.read_bytes()))
+                if path.name == "gradebook.db":
+                    path.write_bytes(b"")
+                    print("LEAKED: wrote the gradebook")
+            except OSError as err:
+                print("blocked", path, type(err).__name__)
+print("search finished")
