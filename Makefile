@@ -14,16 +14,11 @@ ASSIGNMENTS ?= $(shell $(PYTHON) -m tools.assignments)
 export ASSIGNMENTS
 SOURCE_NOTEBOOKS := $(foreach a,$(ASSIGNMENTS),source/$(a)/$(a).ipynb)
 LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
-SAMPLES := $(wildcard grader_tests/samples/*.py)
-# the bundled samples are graded in their own course folders so an instructor's real
-# submitted/ and gradebook.db are never touched
-SAMPLE_DIR := build/samples
-NBGRADER_SAMPLES := --CourseDirectory.submitted_directory=$(SAMPLE_DIR)/submitted \
-	--CourseDirectory.autograded_directory=$(SAMPLE_DIR)/autograded \
-	--CourseDirectory.db_url=sqlite:///$(abspath $(SAMPLE_DIR))/gradebook.db
+SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
-.PHONY: all venv sync release autograde test lint unit nbval release-check execute lab bench clean
+.PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
+	lab bench clean
 
 all: autograde
 
@@ -47,20 +42,37 @@ release: sync
 	done
 	@echo "release/ regenerated for: $(ASSIGNMENTS)"
 
-## autograde: grade the bundled sample submissions and print the gradebook (fails on an unexpected score)
-autograde: release
-	rm -rf $(SAMPLE_DIR)
-	mkdir -p $(SAMPLE_DIR)
-	$(BIN)/python -m tools.submissions $(SAMPLES) --out $(SAMPLE_DIR)/submitted
-	@for a in $(ASSIGNMENTS); do \
-		nbgrader generate_assignment $$a --force --log-level=ERROR $(NBGRADER_SAMPLES) \
-			--CourseDirectory.release_directory=$(SAMPLE_DIR)/release || exit 1; \
-		nbgrader autograde $$a --force --log-level=ERROR $(NBGRADER_SAMPLES) || exit 1; \
-	done
-	$(BIN)/python -m tools.gradebook --db $(SAMPLE_DIR)/gradebook.db --expect $(SAMPLES)
+## sandbox: install bubblewrap for the grading sandbox (Debian/Ubuntu as root); warn loudly otherwise
+sandbox:
+	@command -v bwrap >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+			{ apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; }; \
+		else \
+			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
+		fi; }
+
+## autograde: grade the bundled sample submissions (sandboxed, in build/samples, never touching a real
+## gradebook) and print the gradebook; fails if a sample's score differs from the one it declares
+autograde: release sandbox
+	$(BIN)/python -m tools.autograde --course build/samples $(SAMPLES) --expect
+
+## grader-check: every corpus (samples, mutants, valid alternatives, tamper) of each assignment graded
+## as one class, feedback generated and searched for hidden-test text
+grader-check: release sandbox
+	$(MAKE) --no-print-directory -j2 -O $(addprefix grade-,$(ASSIGNMENTS))
+
+grade-%:
+	$(BIN)/python -m tools.autograde --course build/grading/$* --expect --feedback --cell-timeout 20 \
+		$(wildcard grader_tests/*/$*_*.py)
+
+## validate: every instructor notebook passes all its graded cells; every untouched release fails them all
+validate: sync
+	$(BIN)/python -m tools.validate $(SOURCE_NOTEBOOKS)
+	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
 ## test: everything CI checks
-test: lint unit nbval release-check autograde
+test: lint unit nbval release-check validate grader-check
 
 lint: venv
 	$(BIN)/ruff check .

@@ -27,7 +27,7 @@ from datetime import datetime
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from tools import gradebook, intake, notebooks, submissions
+from tools import check_feedback, gradebook, intake, notebooks, submissions
 from tools.assignments import ASSIGNMENTS
 from tools.sandbox_kernel import WARNING as NO_SANDBOX_WARNING
 from tools.sandbox_kernel import bwrap_works
@@ -206,6 +206,12 @@ def main(argv):
             if fb.returncode != 0:
                 print(fb.stdout + fb.stderr, file=sys.stderr)
                 return 1
+            leaked = check_feedback.leaks(os.path.join(course, "feedback"))
+            for path, line in leaked:
+                print(f"error: hidden-test text in {path}: {line!r}", file=sys.stderr)
+            if leaked:
+                return 1
+            print(f"{assignment}: feedback generated; no hidden-test text in it")
     with open(os.path.join(course, "flags.json"), "w") as f:
         json.dump({f"{s}/{a}": r for (s, a), r in sorted(records.items())}, f, indent=1)
     gb_args = ["--db", os.path.join(course, "gradebook.db")] + (["--expect", *args.specs] if args.expect else [])
