@@ -5,8 +5,8 @@ writes) with the connection file as its argument, in the student's autograded fo
 then sees:
 
 - the whole file system read-only, except that the course folders listed in CHARLM_SANDBOX_HIDE
-  (the repository: gradebook, source/, submitted/, other students, .git) are replaced by empty
-  folders;
+  (the repository: gradebook, source/, submitted/, other students, .git) are replaced by empty,
+  read-only folders;
 - its own folder read-only (notebook, helper modules, data), and a private writable /tmp;
 - the folder of this grading run's IPC sockets, writable, and its connection file, read-only;
 - no network (a new network namespace) and its own process namespace.
@@ -64,6 +64,8 @@ def sandbox_args(bwrap, connection_file, cwd, hide, python):
     else:
         print("WARNING: the kernel uses TCP, so the sandbox keeps the network; configure "
               "KernelManager.transport=ipc", file=sys.stderr, flush=True)
+    for path in hide:  # the empty stand-ins are read-only too (after the binds made inside them)
+        args += ["--remount-ro", path]
     # In its own process namespace the kernel's parent is bubblewrap's init, which ipykernel would
     # take for "my parent died"; --die-with-parent does that job instead.
     args += ["--unsetenv", "JPY_PARENT_PID", "--setenv", "IPYTHONDIR", "/tmp/ipython"]
