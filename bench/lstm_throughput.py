@@ -9,8 +9,14 @@ Throughput is characters per second = T_x * m / (seconds per iteration).
 
 Fairness: each measurement runs in a fresh subprocess (OpenBLAS and PyTorch's OpenMP thread
 pools otherwise spin against each other on a small machine), with the same thread count for
-both sides (OPENBLAS_NUM_THREADS for numpy, torch.set_num_threads for PyTorch); the two sides
+both sides (OPENBLAS_NUM_THREADS for numpy, torch.set_num_threads for PyTorch; default 1,
+because on a shared 2-core machine a second thread mostly measures the neighbours); the sides
 alternate and the median over rounds is reported.
+
+On x86 CPUs PyTorch runs nn.LSTM training through oneDNN's fused RNN kernel
+(aten::mkldnn_rnn_layer). The last column, for reference, is PyTorch with oneDNN switched off
+(torch.backends.mkldnn.flags(enabled=False)): its native ATen LSTM, per-step ops + autograd.
+The ratio is always against the default (oneDNN) PyTorch.
 
 PyTorch is not a course dependency. If it is not installed the PyTorch column is skipped
 with a message; to include it: .venv/bin/pip install torch==2.13.0 (a CPU-only wheel).
@@ -99,11 +105,12 @@ def bench_ours(m, T_x, vocab_size, n_a, seconds):
     return time_step(step, T_x * m, seconds)
 
 
-def bench_torch(m, T_x, vocab_size, n_a, seconds, threads):
+def bench_torch(m, T_x, vocab_size, n_a, seconds, threads, mkldnn=True):
     """Throughput of torch.nn.LSTM + nn.Linear + F.cross_entropy + torch.optim.SGD."""
     import torch
 
     torch.set_num_threads(threads)
+    torch.backends.mkldnn.enabled = mkldnn
     torch.manual_seed(0)
     lstm = torch.nn.LSTM(vocab_size, n_a)  # time-major input (T_x, m, vocab_size)
     dense = torch.nn.Linear(n_a, vocab_size)
@@ -128,7 +135,7 @@ def worker(side, config_name, threads, seconds):
     if side == "ours":
         rate = bench_ours(m, T_x, vocab_size, n_a, seconds)
     else:
-        rate = bench_torch(m, T_x, vocab_size, n_a, seconds, threads)
+        rate = bench_torch(m, T_x, vocab_size, n_a, seconds, threads, side == "torch")
     print(json.dumps({"rate": rate}))
 
 
@@ -148,10 +155,10 @@ def run_worker(side, config_name, threads, seconds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    parser.add_argument("--threads", type=int, default=2, help="threads for BOTH numpy and torch")
+    parser.add_argument("--threads", type=int, default=1, help="threads for BOTH numpy and torch")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per config")
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per measurement")
-    parser.add_argument("--worker", choices=["ours", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["ours", "torch", "torch-native"], help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -170,21 +177,22 @@ def main():
     if not have_torch:
         print("PyTorch is not installed (it is not a course dependency): skipping the torch "
               "side. Install it with `.venv/bin/pip install torch==2.13.0` to compare.")
-    print(f"{'config':<44s} {'ours chars/s':>13s} {'torch chars/s':>14s} {'ratio':>6s}")
+    print(f"{'config':<44s} {'ours chars/s':>13s} {'torch chars/s':>14s} {'ratio':>6s} "
+          f"{'torch, no oneDNN':>17s}")
     for name, m, T_x, vocab_size, n_a in CONFIGS:
-        ours, theirs = [], []
+        rates = {"ours": [], "torch": [], "torch-native": []}
         for _ in range(args.rounds):
-            ours.append(run_worker("ours", name, args.threads, args.seconds))
-            if have_torch:
-                theirs.append(run_worker("torch", name, args.threads, args.seconds))
-        ours_rate = float(np.median(ours))
+            for side in rates if have_torch else ["ours"]:
+                rates[side].append(run_worker(side, name, args.threads, args.seconds))
+        ours_rate = float(np.median(rates["ours"]))
         label = f"{name}: m={m}, T_x={T_x}, vocab_size={vocab_size}, n_a={n_a}"
         if have_torch:
-            torch_rate = float(np.median(theirs))
+            torch_rate = float(np.median(rates["torch"]))
+            native_rate = float(np.median(rates["torch-native"]))
             print(f"{label:<44s} {ours_rate:13,.0f} {torch_rate:14,.0f} "
-                  f"{ours_rate / torch_rate:6.2f}")
+                  f"{ours_rate / torch_rate:6.2f} {native_rate:17,.0f}", flush=True)
         else:
-            print(f"{label:<44s} {ours_rate:13,.0f} {'skipped':>14s} {'-':>6s}")
+            print(f"{label:<44s} {ours_rate:13,.0f} {'skipped':>14s} {'-':>6s}", flush=True)
 
 
 if __name__ == "__main__":
