@@ -1,0 +1,20 @@
+# Unknown characters silently become spaces: nobody is told that the input was not text8.
+# assignment: lstm_text8
+# base: solution
+# expected_failures: test_char_ids, test_char_ids_hidden
+
+# %% cell: char_ids
+vocabulary_size = len(string.ascii_lowercase) + 1
+first_letter = ord(string.ascii_lowercase[0])
+
+
+def char2id(char):
+    if char in string.ascii_lowercase:
+        return ord(char) - first_letter + 1
+    return 0
+
+
+def id2char(dictid):
+    if dictid > 0:
+        return chr(int(dictid) + first_letter - 1)
+    return " "

@@ -1,0 +1,10 @@
+# Treats keep_prob as the probability of dropping.
+# assignment: lstm_text8
+# base: solution
+# expected_failures: test_dropout, test_dropout_hidden
+
+# %% cell: dropout
+def dropout(x, keep_prob, rng):
+    mask = (rng.random(x.shape) >= keep_prob) / keep_prob
+    mask = mask.astype(x.dtype)
+    return x * mask, mask
