@@ -1,0 +1,14 @@
+# updates the parameters with the raw gradients and clips only the ones it returns.
+# assignment: dinosaur_island
+# base: solution
+# expected_score: 21
+# expected_failures: test_optimize_hidden
+
+# %% cell: optimize
+def optimize(X, Y, a_prev, parameters, learning_rate=0.01):
+    loss, cache = rnn_forward(X, Y, a_prev, parameters)
+    gradients, a = rnn_backward(X, Y, parameters, cache)
+    parameters = update_parameters(parameters, gradients, learning_rate)
+    gradients = clip(gradients, 5)
+    a_last = a[len(X) - 1]
+    return loss, gradients, a_last
