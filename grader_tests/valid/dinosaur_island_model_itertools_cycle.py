@@ -1,0 +1,35 @@
+# model walking the shuffled names with enumerate(itertools.cycle(...)) and a RandomState(0) shuffle.
+# assignment: dinosaur_island
+# base: solution
+# expected_score: 24
+# expected_failures: none
+
+# %% cell: model
+import itertools
+
+def model(data_x, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7, vocab_size=27, verbose=False):
+    n_x, n_y = vocab_size, vocab_size
+    parameters = initialize_parameters(n_a, n_x, n_y)
+    loss = get_initial_loss(vocab_size, dino_names)
+    losses = []
+    examples = list(map(str.strip, data_x))
+    np.random.RandomState(0).shuffle(examples)
+    newline = char_to_ix["\n"]
+    a_prev = np.zeros((n_a, 1))
+    for j, name in enumerate(itertools.cycle(examples)):
+        if j == num_iterations:
+            break
+        idx = j % len(examples)
+        X = [None, *(char_to_ix[ch] for ch in name)]
+        Y = [*X[1:], newline]
+        curr_loss, _, a_prev = optimize(X, Y, a_prev, parameters)
+        if verbose and j in (0, len(examples) - 1, len(examples)):
+            print(f"j = {j}, example {idx}: X = {X}, Y = {Y}")
+        loss = smooth(loss, curr_loss)
+        losses.append(loss)
+        if j % 2000 == 0:
+            print("Iteration: %d, Loss: %f" % (j, loss) + "\n")
+            for seed in range(dino_names):
+                print_sample(sample(parameters, char_to_ix, seed), ix_to_char)
+            print("\n")
+    return parameters, losses
