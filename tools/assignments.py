@@ -24,7 +24,8 @@ ASSIGNMENTS = {
     ),
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
-        ["utils/lstm.py", "utils/grading.py", "utils/nietzsche_expected.py", "data/nietzsche.txt"],
+        ["utils/lstm.py", "utils/nietzsche.py", "utils/grading.py", "utils/nietzsche_expected.py",
+         "data/nietzsche.txt"],
     ),
 }
 
