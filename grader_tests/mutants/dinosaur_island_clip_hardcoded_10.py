@@ -1,8 +1,8 @@
-# bound hard-coded to 10 (the value of the worked example) instead of maxValue.
+# bound hard-coded to 10 (the value of the worked example) instead of maxValue; optimize then clips to 10 too.
 # assignment: dinosaur_island
 # base: solution
-# expected_score: 22
-# expected_failures: test_clip_hidden
+# expected_score: 19
+# expected_failures: test_clip_hidden, test_optimize
 
 # %% cell: clip
 def clip(gradients, maxValue):
