@@ -407,3 +407,17 @@ def test_generate_unknown_characters(small_model):
     model, chars = small_model
     with pytest.raises(ValueError, match=r"'Z'"):
         L.generate(model, chars, "abZ", length=5)
+
+
+def test_softmax_cross_entropy_gradient_does_not_depend_on_memory_layout():
+    """A transposed (Fortran-ordered) view of the logits gives the same loss and gradient."""
+    from utils.lstm import softmax_cross_entropy
+
+    rng = np.random.default_rng(7)
+    logits_rows = rng.standard_normal((12, 5))  # (N, n_y): its transpose is a non-contiguous (n_y, N) view
+    y = rng.integers(0, 5, 12)
+    loss_c, d_c = softmax_cross_entropy(np.ascontiguousarray(logits_rows.T), y)
+    loss_f, d_f = softmax_cross_entropy(logits_rows.T, y)
+    assert loss_f == loss_c
+    np.testing.assert_array_equal(d_f, d_c)
+    np.testing.assert_allclose(d_c.sum(axis=0), 0.0, atol=1e-15)  # each column: softmax minus one-hot
