@@ -48,6 +48,17 @@ def drift(assignment, fresh_dir):
     return [f"release/{assignment}: {p}" for p in problems]
 
 
+def secret_lines(source):
+    """Code lines that stand only inside solution or hidden-test regions of a source notebook."""
+    public = set()  # lines the learner is meant to see: everything outside the regions
+    secret = set()
+    for cell in source.cells:
+        secret |= {line.strip() for kind in ("SOLUTION", "HIDDEN TESTS") for r in notebooks.regions(cell.source, kind)
+                   for line in r.split("\n")}
+        public |= {line.strip() for line in notebooks.REGION.sub("", cell.source).split("\n")}
+    return {line for line in secret - public if line and not line.startswith("#")}
+
+
 def leaks(assignment):
     """List solution or hidden-test text found in the committed release notebook."""
     notebook, _ = ASSIGNMENTS[assignment]
@@ -57,18 +68,9 @@ def leaks(assignment):
         return []
     released = "\n".join(c.source for c in notebooks.read(release_path).cells)
     problems = [f"marker {m!r} in release" for m in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS") if m in released]
-    public = set()  # lines the learner is meant to see: everything outside the regions
-    secret = set()
-    for cell in source.cells:
-        inside = {line.strip() for kind in ("SOLUTION", "HIDDEN TESTS") for r in notebooks.regions(cell.source, kind)
-                  for line in r.split("\n")}
-        outside = notebooks.REGION.sub("", cell.source)
-        public |= {line.strip() for line in outside.split("\n")}
-        secret |= inside
     released_lines = {line.strip() for line in released.split("\n")}
-    for line in sorted(secret - public):
-        if line and not line.startswith("#") and line in released_lines:
-            problems.append(f"solution or hidden-test line in release: {line!r}")
+    problems += [f"solution or hidden-test line in release: {line!r}"
+                 for line in sorted(secret_lines(source) & released_lines)]
     return [f"release/{assignment}: {p}" for p in problems]
 
 
