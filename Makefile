@@ -21,7 +21,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab bench clean
+	lab bench pretrain clean
 
 all: autograde
 
@@ -100,9 +100,15 @@ execute: sync
 lab: release
 	jupyter lab --notebook-dir=release --ip=127.0.0.1 --no-browser --allow-root
 
-## bench: Dinosaur Island training time against a faithful per-example reference
+## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
+## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)
 bench: sync
 	$(BIN)/python bench/dinosaur_training.py
+	$(BIN)/python bench/lstm_throughput.py --threads 1 --rounds 5
+
+## pretrain: retrain the Shakespeare lab's shipped LSTM (data/shakespeare_lstm.npz), seeded
+pretrain: venv
+	$(BIN)/python tools/pretrain_shakespeare.py
 
 clean:
 	rm -rf build $(foreach a,$(ASSIGNMENTS),source/$(a)/__pycache__)
