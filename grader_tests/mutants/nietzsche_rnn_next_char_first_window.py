@@ -1,0 +1,25 @@
+# reads the first T_x characters of the text instead of the last T_x.
+# assignment: nietzsche_rnn
+# base: solution
+# expected_score: 24
+# expected_failures: test_get_next_char, test_get_next_char_hidden, test_get_next_n_chars
+
+# %% cell: get_next_char
+def get_next_char(predict, text, chars, T_x, temperature=0.0, rng=None):
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if len(text) < T_x:
+        raise NietzscheDataError(f"the text must have at least T_x = {T_x} characters, got {len(text)}: {text!r}")
+    if rng is None:
+        rng = np.random.default_rng()
+    X = encode(text[:T_x], chars)[None, :]
+    logits = np.asarray(predict(X), dtype=np.float64)[:, 0]
+    if temperature == 0:
+        ix = int(np.argmax(logits))
+    else:
+        z = logits / temperature
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        ix = int(rng.choice(len(chars), p=p))
+    ch = chars[ix]
+    return ch
