@@ -550,7 +550,9 @@ def softmax_cross_entropy(logits, y):
     """
     N = logits.shape[1]
     target = np.asarray(y) * N + np.arange(N)  # flat index of (y[j], j)
-    p = logits - logits.max(axis=0, keepdims=True)  # (n_y, N), a fresh array
+    # a fresh C-ordered array whatever the layout of logits (a transposed view would otherwise give an
+    # F-ordered result, and the flat view below would silently be a copy)
+    p = np.subtract(logits, logits.max(axis=0, keepdims=True), order="C")  # (n_y, N)
     np.exp(p, out=p)
     p *= 1.0 / p.sum(axis=0, keepdims=True)
     flat = p.reshape(-1)  # a view
