@@ -7,7 +7,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 # one BLAS thread per process: the models are small, and on a 2-core machine shared by parallel
 # jobs extra threads only spin against each other (a text8 training step: 198 ms vs 9.7 ms)
 export OPENBLAS_NUM_THREADS := 1
