@@ -1,7 +1,7 @@
 """Fail when generated feedback shows any hidden-test source.
 
 Every line of code inside a `### BEGIN HIDDEN TESTS` region of the instructor notebook (blank lines,
-comments and lines too short to be telling left out) is searched for in the text of each feedback
+comments and lines too short to be telling left out) is looked for among the lines of each feedback
 HTML file, after tags are removed and entities decoded (syntax highlighting splits code into spans).
 
 usage: python -m tools.check_feedback FEEDBACK_DIR
@@ -43,20 +43,41 @@ def hidden_lines(assignment):
     return lines
 
 
+def learner_lines(notebook_path):
+    """Lines the learner wrote (solution cells and cells of their own) in an autograded notebook."""
+    if not os.path.exists(notebook_path):
+        return set()
+    lines = set()
+    for cell in notebooks.read(notebook_path).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (meta.get("solution") or not meta.get("grade_id")):
+            lines |= {_norm(line) for line in cell.source.split("\n")}
+    return lines
+
+
 def leaks(feedback_dir):
-    """List (file, line) pairs of hidden-test lines found in feedback HTML under feedback_dir."""
+    """List (file, line) pairs of hidden-test lines found in feedback HTML under feedback_dir.
+
+    Lines are compared whole. A hidden-test line that the learner happened to write in their own
+    code (feedback shows it as theirs) does not count: it is looked up in the autograded notebook
+    beside the feedback folder (<course>/autograded/<student>/<assignment>/).
+    """
     found = []
     cache = {}
+    course = os.path.dirname(os.path.abspath(feedback_dir))
     for dirpath, _, files in os.walk(feedback_dir):
         assignment = os.path.basename(dirpath)
         if assignment not in ASSIGNMENTS:
             continue
+        student = os.path.basename(os.path.dirname(dirpath))
         secret = cache.setdefault(assignment, hidden_lines(assignment))
         for name in files:
             if name.endswith(".html"):
                 with open(os.path.join(dirpath, name), encoding="utf-8") as f:
-                    text = SPACE.sub(" ", html.unescape(TAG.sub("", f.read())))
-                found += [(os.path.join(dirpath, name), line) for line in secret if line in text]
+                    text = html.unescape(TAG.sub("", f.read()))
+                shown = {_norm(line) for line in text.split("\n")}
+                own = learner_lines(os.path.join(course, "autograded", student, assignment, name[:-5] + ".ipynb"))
+                found += [(os.path.join(dirpath, name), line) for line in sorted((secret & shown) - own)]
     return found
 
 
