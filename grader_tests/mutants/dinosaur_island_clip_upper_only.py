@@ -1,8 +1,8 @@
 # caps the gradients from above with np.minimum and forgets the lower bound -maxValue.
 # assignment: dinosaur_island
 # base: solution
-# expected_score: 20
-# expected_failures: test_clip, test_clip_hidden
+# expected_score: 17
+# expected_failures: test_clip, test_clip_hidden, test_optimize
 
 # %% cell: clip
 def clip(gradients, maxValue):
