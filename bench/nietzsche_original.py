@@ -86,13 +86,14 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
     if stage == "3char":
         X, Y = fns["nonoverlapping_windows"](train_idx, 3)
         Xv, Yv = fns["nonoverlapping_windows"](held_idx, 3)
-        model = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0, hidden_init="glorot")
+        model = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0, hidden_init=args.hidden_init or "glorot")
         batch, plan = 512, [(3, 0.01)]
         context, prompt = 3, " th"
     elif stage == "8char":
         X, Y = fns["overlapping_windows"](train_idx, 8)
         Xv, Yv = fns["overlapping_windows"](held_idx, 8)
-        model, batch, plan = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0), 64, [(5, 1e-3)]
+        model = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0, hidden_init=args.hidden_init or "identity")
+        batch, plan = 64, [(5, 1e-3)]
         context, prompt = 8, "for thos"
     elif stage == "rnn":
         X, Y = fns["overlapping_windows"](train_idx, 8)
@@ -135,7 +136,7 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
     report(result)
     out = os.path.join(ROOT, "build", "nietzsche_bench")
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, f"{stage}.json"), "w") as f:
+    with open(os.path.join(out, f"{stage}{args.tag}.json"), "w") as f:
         json.dump(result, f, indent=1)
     return result
 
@@ -165,6 +166,9 @@ def main(argv):
     ap.add_argument("--epochs", type=int, default=None, help="override the first phase's epochs")
     ap.add_argument("--more-epochs", type=int, default=None, help="override the lr 1e-4 phase's epochs")
     ap.add_argument("--progress", action="store_true", help="show a progress bar per epoch")
+    ap.add_argument("--hidden-init", choices=["identity", "glorot"], default=None,
+                    help="initial hidden weights of the unrolled stages (default: glorot 3char, identity 8char)")
+    ap.add_argument("--tag", default="", help="suffix of the result file name, e.g. _glorot")
     args = ap.parse_args(argv)
     fns = learner_functions()
     chars, train_idx, held_idx = prepare(os.path.join(ROOT, "data", "nietzsche.txt"))
