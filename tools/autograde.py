@@ -31,10 +31,10 @@ from tools import check_feedback, gradebook, intake, notebooks, submissions
 from tools.assignments import ASSIGNMENTS
 from tools.sandbox_kernel import WARNING as NO_SANDBOX_WARNING
 from tools.sandbox_kernel import bwrap_works
+from utils.grading import TAMPER_MARKER
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = "charlm-sandbox"
-TAMPER_MARKER = "GRADING ENVIRONMENT MODIFIED"  # utils/grading.py raises it
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:,\d+)? .*?Sanitizing .*/intake/([^/]+)/([^/]+)/")
 
 

@@ -19,7 +19,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 COMMENT = re.compile(r"\s+#[^'\"]*$")
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 
 
 def _norm(line):
@@ -32,7 +31,7 @@ def hidden_lines(assignment):
     notebook, _ = ASSIGNMENTS[assignment]
     nb = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
     # lines that also stand outside the hidden regions (solutions included: learners write them) are no secret
-    visible = {_norm(line) for cell in nb.cells for line in HIDDEN.sub("", cell.source).split("\n")}
+    visible = {_norm(line) for cell in nb.cells for line in notebooks.HIDDEN.sub("", cell.source).split("\n")}
     lines = set()
     for cell in nb.cells:
         for region in notebooks.regions(cell.source, "HIDDEN TESTS"):

@@ -14,7 +14,8 @@ import re
 from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
 
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
+from tools.notebooks import HIDDEN
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PLACEHOLDER = "# (hidden tests: their code is not shown; their results are below)"
 
