@@ -4,7 +4,8 @@ LSTM training throughput: our numpy toolkit (utils/lstm.py) against PyTorch's CP
 Both sides do the same work per iteration, on the same sizes, in float32:
 one-hot character input (vocab_size, T_x, m) -> one LSTM layer (n_a units, zero initial
 state) -> dense layer -> softmax cross-entropy (mean over T_x*m characters) -> backward
-(no gradient for the one-hot input) -> plain SGD update of every parameter.
+(no gradient for the one-hot input or for the zero initial state) -> plain SGD update of
+every parameter.
 Throughput is characters per second = T_x * m / (seconds per iteration).
 
 Fairness: each measurement runs in a fresh subprocess (OpenBLAS and PyTorch's OpenMP thread
@@ -22,8 +23,9 @@ PyTorch is not a course dependency. If it is not installed the PyTorch column is
 with a message; to include it: .venv/bin/pip install torch==2.13.0 (a CPU-only wheel).
 
 Usage:
-    python bench/lstm_throughput.py                 # both configurations, 2 threads
-    python bench/lstm_throughput.py --threads 1 --rounds 5
+    python bench/lstm_throughput.py                 # both configurations, 1 thread per side
+    python bench/lstm_throughput.py --threads 1 --rounds 7
+    python bench/lstm_throughput.py --threads 2     # both cores per side
 """
 
 import argparse
@@ -99,7 +101,7 @@ def bench_ours(m, T_x, vocab_size, n_a, seconds):
         logits, dense_cache = dense_forward(h, P["Wy"], P["by"])  # (vocab_size, T_x, m)
         _, dlogits = softmax_cross_entropy(logits.reshape(vocab_size, T_x * m), y)
         dh, dWy, dby = dense_backward(dlogits.reshape(vocab_size, T_x, m), dense_cache)
-        _, _, _, dWx, dWh, db = lstm_backward(dh, cache, input_grad=False)
+        _, _, _, dWx, dWh, db = lstm_backward(dh, cache, input_grad=False, state_grad=False)
         opt.step({"Wx": dWx, "Wh": dWh, "b": db, "Wy": dWy, "by": dby})
 
     return time_step(step, T_x * m, seconds)

@@ -102,14 +102,25 @@ def test_lstm_sequence_gradients_with_carried_state(rng):
         check(name, g, num_grad(out, p, dout))
 
 
-def test_lstm_sequence_matches_step_functions(rng):
-    n_x, n_a, T_x, m = 5, 3, 4, 3
+@pytest.mark.parametrize("zero_h0", [False, True], ids=["carried_state", "zero_h0"])
+@pytest.mark.parametrize("T_x", [1, 4])
+def test_lstm_sequence_matches_step_functions(rng, zero_h0, T_x):
+    """The fast path equals the step functions, also when it skips the work a zero h0 makes void."""
+    n_x, n_a, m = 5, 3, 3
     x = rng.normal(size=(n_x, T_x, m))
     h0, c0 = rng.normal(size=(n_a, m)), rng.normal(size=(n_a, m))
+    if zero_h0:
+        h0[...] = 0.0
     Wx, Wh, b = rng.normal(size=(4 * n_a, n_x)), rng.normal(size=(4 * n_a, n_a)), rng.normal(size=(4 * n_a, 1))
     h, (hT, cT), cache = L.lstm_forward(x, h0, c0, Wx, Wh, b)
     dh = rng.normal(size=h.shape)
     dx, dh0, dc0, dWx, dWh, db = L.lstm_backward(dh, cache)
+    # without the initial-state gradients: the same weight and input gradients
+    h_, _, cache_ = L.lstm_forward(x, h0, c0, Wx, Wh, b)
+    dx_, dh0_, dc0_, dWx_, dWh_, db_ = L.lstm_backward(dh, cache_, state_grad=False)
+    assert dh0_ is None and dc0_ is None
+    for got, want in [(dx_, dx), (dWx_, dWx), (dWh_, dWh), (db_, db)]:
+        np.testing.assert_array_equal(got, want)
     hp, cp, caches = h0, c0, []
     for t in range(T_x):
         hp, cp, step_cache = L.lstm_step_forward(x[:, t], hp, cp, Wx, Wh, b)
