@@ -109,6 +109,10 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
         context, prompt = 8, "for thos"  # generation reads an 8-character window from a zero state
     else:
         raise ValueError(f"unknown stage {stage!r}")
+    if args.batch is not None:
+        if stage in ("stateful_rnn", "lstm"):
+            raise SystemExit("--batch: the stateful stages need one row per stream (64)")
+        batch = args.batch
     if args.epochs is not None:
         plan[0] = (args.epochs, plan[0][1])
     if args.more_epochs is not None and len(plan) > 1:
@@ -165,6 +169,7 @@ def main(argv):
     ap.add_argument("--stage", default="all", choices=["all", *ORIGINAL])
     ap.add_argument("--epochs", type=int, default=None, help="override the first phase's epochs")
     ap.add_argument("--more-epochs", type=int, default=None, help="override the lr 1e-4 phase's epochs")
+    ap.add_argument("--batch", type=int, default=None, help="override the batch size of a stateless stage")
     ap.add_argument("--progress", action="store_true", help="show a progress bar per epoch")
     ap.add_argument("--hidden-init", choices=["identity", "glorot"], default=None,
                     help="initial hidden weights of the unrolled stages (default: glorot 3char, identity 8char)")
