@@ -42,10 +42,12 @@ b (n_out, 1); embeddings W (n_x, vocab_size).
 
 Every backward returns gradients in the order of its forward's inputs, named `d` + input.
 The step functions are the readable reference; the sequence functions are the same
-mathematics with the input projections of all time steps done in one matmul over T_x*m
-columns, the four gate nonlinearities done by one tanh call, per-step gate blocks kept
-contiguous, in-place updates into buffers allocated once per call, and the weight gradients
-done after the loop as one matmul each (the tests check that both give the same numbers).
+mathematics with the input projections of all time steps done in one call before the loop,
+the four gate nonlinearities done by one tanh call, per-step blocks kept contiguous (BLAS
+and the element-wise passes are both faster on them), in-place updates into reused buffers,
+the weight gradients done after the loop as one matmul each over T_x*m columns, and no
+work spent on a zero initial state (no Wh @ h0, no dWh term) or on initial-state gradients
+nobody asked for (the tests check that both paths give the same numbers).
 """
 
 import json
@@ -191,18 +193,19 @@ def lstm_step_backward(dh_next, dc_next, cache):
 # LSTM: a whole sequence (fast path)
 
 
-def _lstm_core_forward(ax, h, c0, Wh, ws=None):
+def _lstm_core_forward(ax, h, c0, Wh, ws=None, zero_h0=False):
     """
     The LSTM recurrence, given the input projections of all steps.
 
-    ax -- (4 n_a, T_x, m), Wx @ x_t + b for every step (read only)
+    ax -- (T_x, 4 n_a, m), Wx @ x_t + b for every step (read only)
     h -- (n_a, T_x + 1, m) buffer with h[:, 0] = h0; h[:, 1:] is filled in
     c0 -- (n_a, m)
+    zero_h0 -- h0 is all zeros, so step 0 needs no Wh @ h0 (the result is identical)
     Returns (gates, c, tanh_c): the activated gates [i | f | o | g] (T_x, 4 n_a, m), the cell
     states (T_x + 1, n_a, m) with c0 at index 0, and tanh(c_t) (T_x, n_a, m). Each step's
     arrays are contiguous so that the element-wise work runs on whole blocks.
     """
-    n4, T_x, m = ax.shape
+    T_x, n4, m = ax.shape
     n_a = n4 // 4
     dtype = ax.dtype
     gates = _buffer(ws, "gates", (T_x, n4, m), dtype)
@@ -212,8 +215,11 @@ def _lstm_core_forward(ax, h, c0, Wh, ws=None):
     c[0] = c0
     for t in range(T_x):
         a = gates[t]  # (4 n_a, m)
-        np.matmul(Wh, h[:, t], out=a)
-        a += ax[:, t]
+        if t == 0 and zero_h0:
+            a[...] = ax[0]
+        else:
+            np.matmul(Wh, h[:, t], out=a)
+            a += ax[t]
         # sigmoid(z) = 0.5 tanh(z / 2) + 0.5 for i, f, o; tanh for g: one tanh call for all four
         s = a[:3 * n_a]
         s *= 0.5
@@ -229,12 +235,14 @@ def _lstm_core_forward(ax, h, c0, Wh, ws=None):
     return gates, c, tanh_c
 
 
-def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None, ws=None):
+def _lstm_core_backward(dh, gates, c, tanh_c, h, Wh, dh_last=None, dc_last=None, ws=None, state_grad=True):
     """
     Backward of _lstm_core_forward.
 
     dh -- (n_a, T_x, m) gradient w.r.t. the hidden state of every step
+    h -- the forward's (n_a, T_x + 1, m) hidden states
     dh_last, dc_last -- optional extra gradients w.r.t. the final state, (n_a, m)
+    state_grad -- if False, the last Wh.T @ da (for dh0) is skipped and dh0 is None
     Returns (dax, dh0, dc0): dax (4 n_a, T_x, m) is the gradient w.r.t. the pre-activation
     gates (= w.r.t. the input projections); dh0 and dc0 are (n_a, m).
     """
@@ -245,7 +253,9 @@ def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None, ws
     dc = _buffer(ws, "dc", (n_a, m), dtype)
     dh_prev[...] = 0.0 if dh_last is None else dh_last
     dc[...] = 0.0 if dc_last is None else dc_last
-    da = _buffer(ws, "da", (4 * n_a, m), dtype)  # this step's gate gradients, reused
+    # this step's gate gradients: a contiguous block (BLAS reads it faster than the strided
+    # dax[:, t]), copied into dax after the step
+    da = _buffer(ws, "da", (4 * n_a, m), dtype)
     di, df, do, dg = da[:n_a], da[n_a:2 * n_a], da[2 * n_a:3 * n_a], da[3 * n_a:]
     dht = _buffer(ws, "dht", (n_a, m), dtype)
     tmp = _buffer(ws, "tmp", (n_a, m), dtype)
@@ -255,9 +265,9 @@ def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None, ws
         i, f, o, g = gt[:n_a], gt[n_a:2 * n_a], gt[2 * n_a:3 * n_a], gt[3 * n_a:]
         np.add(dh[:, t], dh_prev, out=dht)  # everything reaching h_t
         np.multiply(dht, tanh_c[t], out=do)
-        np.multiply(tanh_c[t], tanh_c[t], out=tmp)  # dc += dht * o * (1 - tanh_c^2)
-        np.subtract(1.0, tmp, out=tmp)
-        tmp *= o
+        # dc += dht * o * (1 - tanh_c^2), with o * tanh_c^2 = h_t * tanh_c
+        np.multiply(h[:, t + 1], tanh_c[t], out=tmp)
+        np.subtract(o, tmp, out=tmp)
         tmp *= dht
         dc += tmp
         np.multiply(dc, g, out=di)
@@ -271,9 +281,10 @@ def _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last=None, dc_last=None, ws
         np.multiply(g, g, out=tmp)
         np.subtract(1.0, tmp, out=tmp)
         dg *= tmp
-        np.matmul(Wh.T, da, out=dh_prev)  # (n_a, 4 n_a) @ (4 n_a, m)
+        if t > 0 or state_grad:
+            np.matmul(Wh.T, da, out=dh_prev)  # (n_a, 4 n_a) @ (4 n_a, m)
         dax[:, t] = da
-    return dax, dh_prev, dc
+    return dax, (dh_prev if state_grad else None), (dc if state_grad else None)
 
 
 def lstm_forward(x, h0, c0, Wx, Wh, b, ws=None):
@@ -296,17 +307,19 @@ def lstm_forward(x, h0, c0, Wx, Wh, b, ws=None):
     n_x, T_x, m = x.shape
     n_a = Wh.shape[1]
     dtype = np.result_type(x.dtype, Wx.dtype)
-    ax = _buffer(ws, "ax", (4 * n_a, T_x * m), dtype)
-    np.matmul(Wx, x.reshape(n_x, T_x * m), out=ax)  # input projections of all steps at once
+    # input projections of all steps at once, one contiguous (4 n_a, m) block per step
+    ax = _buffer(ws, "ax", (T_x, 4 * n_a, m), dtype)
+    np.matmul(Wx, x.transpose(1, 0, 2), out=ax)
     ax += b
     h = _buffer(ws, "h", (n_a, T_x + 1, m), dtype)  # h[:, 0] = h0, then every step
     h[:, 0] = h0
-    gates, c, tanh_c = _lstm_core_forward(ax.reshape(4 * n_a, T_x, m), h, c0, Wh, ws)
-    cache = (x, gates, h, c, tanh_c, Wx, Wh, ws)
+    zero_h0 = not h[:, 0].any()  # a fresh (zero) state: step 0 skips its Wh matmul
+    gates, c, tanh_c = _lstm_core_forward(ax, h, c0, Wh, ws, zero_h0)
+    cache = (x, gates, h, c, tanh_c, Wx, Wh, ws, zero_h0)
     return h[:, 1:], (h[:, -1], c[-1]), cache
 
 
-def lstm_backward(dh, cache, dstate=None, input_grad=True):
+def lstm_backward(dh, cache, dstate=None, input_grad=True, state_grad=True):
     """
     Backward pass of lstm_forward.
 
@@ -316,25 +329,31 @@ def lstm_backward(dh, cache, dstate=None, input_grad=True):
     dstate -- optional gradients (dh_T, dc_T) w.r.t. the returned final state; None means the
               final state is not used by the loss (the usual case in truncated BPTT)
     input_grad -- if False, dx is not computed and None is returned (x is data, e.g. one-hot)
+    state_grad -- if False, dh0 and dc0 are not computed and None is returned (the initial
+                  state is a constant, e.g. zeros or a state carried from the previous chunk)
 
     Returns:
     dx -- (n_x, T_x, m), or None when input_grad is False
-    dh0 -- (n_a, m)
-    dc0 -- (n_a, m)
+    dh0 -- (n_a, m), or None when state_grad is False
+    dc0 -- (n_a, m), or None when state_grad is False
     dWx -- (4 n_a, n_x)
     dWh -- (4 n_a, n_a)
     db -- (4 n_a, 1)
     """
-    x, gates, h, c, tanh_c, Wx, Wh, ws = cache
+    x, gates, h, c, tanh_c, Wx, Wh, ws, zero_h0 = cache
     n_x, T_x, m = x.shape
     n_a = Wh.shape[1]
     dtype = gates.dtype
     dh_last, dc_last = (None, None) if dstate is None else dstate
-    dax, dh0, dc0 = _lstm_core_backward(dh, gates, c, tanh_c, Wh, dh_last, dc_last, ws)
+    dax, dh0, dc0 = _lstm_core_backward(dh, gates, c, tanh_c, h, Wh, dh_last, dc_last, ws, state_grad)
     da = dax.reshape(4 * n_a, T_x * m)
     # weight gradients: one matmul each over all T_x*m columns
     dWh = _buffer(ws, "dWh", Wh.shape, dtype)
-    np.matmul(da, h[:, :T_x].reshape(n_a, T_x * m).T, out=dWh)  # h[:, :T_x]: every h_prev
+    t0 = 1 if zero_h0 else 0  # a zero h0 adds nothing to dWh: leave its columns out
+    if t0 < T_x:
+        np.matmul(da[:, t0 * m:], h[:, t0:T_x].reshape(n_a, (T_x - t0) * m).T, out=dWh)  # every h_prev
+    else:
+        dWh.fill(0.0)
     dWx = _buffer(ws, "dWx", Wx.shape, dtype)
     np.matmul(da, x.reshape(n_x, T_x * m).T, out=dWx)
     ones = _buffer(ws, "ones", (T_x * m, 1), dtype)
@@ -846,7 +865,7 @@ class CharRNN:
             dh = dropout_backward(dx, drop_cache)
             need_dx = layer > 0 or bool(cfg["n_embd"])  # no gradient for one-hot data
             if cfg["cell"] == "lstm":
-                dx, _, _, dWx, dWh, db = lstm_backward(dh, cache, input_grad=need_dx)
+                dx, _, _, dWx, dWh, db = lstm_backward(dh, cache, input_grad=need_dx, state_grad=False)
             else:
                 dx, _, dWx, dWh, db = rnn_backward(dh, cache)
             grads[f"Wx{layer}"], grads[f"Wh{layer}"], grads[f"b{layer}"] = dWx, dWh, db
