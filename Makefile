@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab bench pretrain clean
+	lab bench bench-nietzsche pretrain clean
 
 all: autograde
 
@@ -104,6 +104,13 @@ lab: release
 bench: sync
 	$(BIN)/python bench/dinosaur_training.py
 	$(BIN)/python bench/lstm_throughput.py --threads 1 --rounds 5
+
+## bench-nietzsche: the Nietzsche stages at the original configurations, beside the original's
+## losses (about an hour on one core; the LSTM with the 3 + 3 epochs of bench/nietzsche_results.md)
+bench-nietzsche: sync
+	for stage in 3char 8char rnn stateful_rnn; do \
+		$(BIN)/python bench/nietzsche_original.py --stage $$stage || exit 1; done
+	$(BIN)/python bench/nietzsche_original.py --stage lstm --epochs 3 --more-epochs 3
 
 ## pretrain: retrain the Shakespeare lab's shipped LSTM (data/shakespeare_lstm.npz), seeded
 pretrain: venv
