@@ -48,6 +48,7 @@ from nietzsche_expected import ORIGINAL as ORIGINAL_LOSSES  # noqa: E402
 from tools import notebooks  # noqa: E402
 
 NOTEBOOK = os.path.join(ROOT, "source", "nietzsche_rnn", "nietzsche_rnn.ipynb")
+STATEFUL_STAGES = ("stateful_rnn", "lstm")  # one batch row per stream: the batch is fixed at 64
 LEARNER_CELLS = ("nonoverlapping_windows", "overlapping_windows", "stateful_batches", "unrolled_forward",
                  "get_next_char", "get_next_n_chars")
 
@@ -101,7 +102,7 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
         Xv, Yv = fns["overlapping_windows"](held_idx, 8)
         model, batch, plan = LastStepRNN(V, 42, 256, seed=0), 64, [(5, 1e-3), (3, 1e-4)]
         context, prompt = 8, "for thos"
-    elif stage in ("stateful_rnn", "lstm"):
+    elif stage in STATEFUL_STAGES:
         X, Y = fns["stateful_batches"](train_idx, 64, 8)
         Xv, Yv = fns["stateful_batches"](held_idx, 64, 8)
         cell, n_a = ("rnn", 256) if stage == "stateful_rnn" else ("lstm", 512)
@@ -111,7 +112,7 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
     else:
         raise ValueError(f"unknown stage {stage!r}")
     if args.batch is not None:
-        if stage in ("stateful_rnn", "lstm"):
+        if stage in STATEFUL_STAGES:
             raise SystemExit("--batch: the stateful stages need one row per stream (64)")
         batch = args.batch
     if args.epochs is not None:
