@@ -30,15 +30,15 @@ if "CHARLM_DROP_TO" in os.environ:  # first of all: become the sandbox's own unp
     os.setresgid(_uid, _uid, _uid)
     os.setresuid(_uid, _uid, _uid)
 
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import traceback  # noqa: E402
-import warnings  # noqa: E402
+import shutil
+import signal
+import traceback
+import warnings
 
 try:  # inside the sandbox rpc.py sits beside this file; the judge imports both from the grader package
-    import rpc  # noqa: E402
+    import rpc
 except ImportError:
-    from grader import rpc  # noqa: E402
+    from grader import rpc
 
 MAX_TEXT = 20_000  # characters kept of each stream of a cell
 MAX_DATA = 2_000_000  # characters kept of one rich output (a PNG figure is ~50,000)

@@ -38,13 +38,11 @@ HARMLESS_MAGICS = {"timeit", "time", "matplotlib", "who", "whos", "who_ls", "pin
                    "pdef", "precision", "history", "page", "config", "env", "pwd", "ls", "lsmagic", "magic",
                    "prun", "capture", "demo", "load_ext", "autoreload", "writefile_no", "debug_no"}
 FORBIDDEN_ATTR_CALLS = {("os", "_exit"), ("os", "kill"), ("os", "killpg"), ("os", "abort"), ("os", "system"),
-                        ("os", "popen"), ("os", "remove"), ("os", "unlink"), ("os", "rename"), ("os", "replace"),
-                        ("os", "chdir"), ("os", "fork"), ("os", "rmdir"), ("os", "makedirs"), ("os", "mkdir"),
-                        ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"), ("sys", "_getframe"),
+                        ("os", "popen"), ("os", "fork"), ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"), ("sys", "_getframe"),
                         ("sys", "_current_frames"), ("sys", "addaudithook"), ("sys", "displayhook"),
                         ("sys", "excepthook"), ("os", "setsid"), ("os", "execv"), ("os", "execve"),
                         ("os", "spawnv"), ("os", "posix_spawn"), ("os", "forkpty")}
-DUNDER_ATTRS = {"__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__", "__kwdefaults__",
+DUNDER_ATTRS = {"__self__", "__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__", "__kwdefaults__",
                 "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__", "tb_frame", "tb_next",
                 "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "input_transformers_post",
                 "input_transformers_cleanup", "ast_transformers", "events", "run_code", "run_cell",
@@ -145,9 +143,18 @@ class _Scanner(ast.NodeVisitor):
     def visit_ClassDef(self, node):
         if node.name in self.protected and self._rebinds_global(node.name):
             self.flag(node, f"redefines `{node.name}`, which the tests rely on")
-        self.scopes.append(set())
+        self.scopes.append({n for stmt in node.body if isinstance(stmt, ast.Global) for n in stmt.names})
         self.generic_visit(node)
         self.scopes.pop()
+
+    def visit_MatchAs(self, node):
+        if node.name in self.protected and self._rebinds_global(node.name):
+            self.flag(node, f"rebinds `{node.name}` by a match pattern")
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node):
+        if node.name in self.protected and self._rebinds_global(node.name):
+            self.flag(node, f"rebinds `{node.name}` by a match pattern")
 
     def visit_Import(self, node):
         for alias in node.names:
@@ -197,6 +204,9 @@ class _Scanner(ast.NodeVisitor):
             return
         if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
             self.flag(node, f"calls `{func.id}()`")
+        if (isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) > 1
+                and not isinstance(node.args[1], ast.Constant)):
+            self.flag(node, "calls `getattr()` with a computed name")
         dotted = _dotted(func)
         if dotted:
             parts = dotted.split(".")

@@ -22,6 +22,13 @@ test. Hidden-test messages show what the learner's code returned, not what was e
 usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
 """
 
+import sys
+
+# nbformat imports jsonschema, which builds a URI grammar at import time when the optional
+# rfc3987_syntax package is installed (2 s per process here). Notebooks have no URI formats to
+# check, and the judge starts once per submission: tell jsonschema the package is absent.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 import ast
 import contextlib
 import copy
@@ -31,7 +38,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -335,6 +341,7 @@ class Judge:
         finally:
             if self.sandbox is not None:
                 self.sandbox.close()
+            os.chdir(ROOT)
             shutil.rmtree(trusted, ignore_errors=True)
             if submission:
                 shutil.rmtree(submission, ignore_errors=True)
@@ -371,7 +378,7 @@ class Judge:
                     reply = reply if isinstance(reply, dict) else {}
                     self.outputs[index] = clean_outputs(reply.get("outputs"))
                     if reply.get("timed_out"):
-                        result["notes"].append(f"cell {index + 1} ran past the {self.cell_timeout:g} s limit "
+                        result["notes"].append(f"cell {index + 1} ran past the time limit ({self.cell_timeout:g} s) "
                                                "and was interrupted")
                 except rpc.WireError as err:
                     self._lost(err)
