@@ -28,25 +28,26 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from tools import notebooks
 
-MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing", "pty",
-                     "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
+MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing",
+                     "pty", "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
 MODULE_NAMES = {"np", "numpy", "builtins", "sys", "os", "importlib", "grading", "rnn_utils", "lstm", "random", "math"}
 FORBIDDEN_CALLS = {"exec", "eval", "compile", "setattr", "delattr", "__import__", "breakpoint", "exit", "quit"}
 # IPython magics that are part of ordinary work (after IPython's transformation they are
 # get_ipython().run_line_magic / run_cell_magic calls); any other use of get_ipython() is a finding
 HARMLESS_MAGICS = {"timeit", "time", "matplotlib", "who", "whos", "who_ls", "pinfo", "pinfo2", "psource", "pdoc",
                    "pdef", "precision", "history", "page", "config", "env", "pwd", "ls", "lsmagic", "magic",
-                   "prun", "capture", "demo", "load_ext", "autoreload", "writefile_no", "debug_no"}
+                   "prun", "capture", "demo", "load_ext", "autoreload"}
 FORBIDDEN_ATTR_CALLS = {("os", "_exit"), ("os", "kill"), ("os", "killpg"), ("os", "abort"), ("os", "system"),
-                        ("os", "popen"), ("os", "fork"), ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"), ("sys", "_getframe"),
+                        ("os", "popen"), ("os", "fork"), ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"),
+                        ("sys", "_getframe"),
                         ("sys", "_current_frames"), ("sys", "addaudithook"), ("sys", "displayhook"),
                         ("sys", "excepthook"), ("os", "setsid"), ("os", "execv"), ("os", "execve"),
                         ("os", "spawnv"), ("os", "posix_spawn"), ("os", "forkpty")}
-DUNDER_ATTRS = {"__self__", "__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__", "__kwdefaults__",
-                "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__", "tb_frame", "tb_next",
-                "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "input_transformers_post",
-                "input_transformers_cleanup", "ast_transformers", "events", "run_code", "run_cell",
-                "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
+DUNDER_ATTRS = {"__self__", "__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__",
+                "__kwdefaults__", "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__",
+                "tb_frame", "tb_next", "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame",
+                "input_transformers_post", "input_transformers_cleanup", "ast_transformers", "events", "run_code",
+                "run_cell", "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
 SUSPICIOUS_TEXT = re.compile(r"gradebook|\.\./|(^|/)(source|submitted|autograded|feedback|release)/|\.git(/|$)")
 OUTSIDE_PATH = re.compile(r"(^/|\.\.|gradebook|(^|/)(source|submitted|autograded|release|feedback)(/|$)|\.git)")
 _transformer = TransformerManager()

@@ -37,8 +37,8 @@ from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
-SECTION = re.compile(r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$",
-                     re.M)
+SECTION = re.compile(
+    r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
 
 
 def parse(path):
