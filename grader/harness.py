@@ -159,6 +159,9 @@ def run_cell(shell, code, seconds):
         except CellTimeout as exc:  # raised between statements IPython guards
             timed_out, result = True, None
             shell.last_traceback = {"ename": "CellTimeout", "evalue": str(exc), "traceback": [f"CellTimeout: {exc}"]}
+        except Exception as exc:  # noqa: BLE001 (code that breaks IPython's own compiler: RecursionError, ...)
+            result = None
+            shell.last_traceback = {"ename": type(exc).__name__, "evalue": str(exc)[:MAX_TEXT], "traceback": []}
     outputs = []
     for name, text in (("stdout", cap.stdout), ("stderr", cap.stderr)):
         if text:

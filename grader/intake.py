@@ -270,7 +270,7 @@ def protected_names(source_nb, folder):
         meta = cell.metadata.get("nbgrader", {})
         try:
             tree = ast.parse(_transformer.transform_cell(notebooks.strip_markers(cell.source)))
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         bound = {}
         for node in tree.body:
@@ -313,7 +313,7 @@ def _module_exports(path):
 def _defined_functions(code):
     try:
         tree = ast.parse(_transformer.transform_cell(code))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
@@ -346,7 +346,10 @@ def check(submitted, source, release, folder):
         if nb_meta is None:
             continue
         gid = nb_meta.get("grade_id") if isinstance(nb_meta, dict) else None
-        if not isinstance(nb_meta, dict) or not isinstance(gid, str) or gid not in known:
+        if not isinstance(nb_meta, dict):
+            meta.pop("nbgrader")
+            notes.append("a cell's nbgrader metadata was not a mapping: removed")
+        elif not isinstance(gid, str) or gid not in known:
             meta.pop("nbgrader")
             notes.append(f"a cell carried nbgrader metadata the assignment does not have ({str(gid)[:40]!r}): "
                          "graded as a cell of the learner's own")

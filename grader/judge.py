@@ -382,6 +382,9 @@ class Judge:
                                                "and was interrupted")
                 except rpc.WireError as err:
                     self._lost(err)
+                except Exception as err:  # noqa: BLE001 (the cell broke IPython itself: its own error, no verdict)
+                    self.outputs[index] = clean_outputs([{"output_type": "error", "ename": type(err).__name__,
+                                                          "evalue": str(err), "traceback": []}])
             else:
                 result["cells"][what] = self._test(what, assignment)
 
