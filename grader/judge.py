@@ -37,6 +37,7 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -52,6 +53,7 @@ from tools.assignments import ASSIGNMENTS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
 START_TIMEOUT = 60.0
+JUDGE_MEMORY = 8 * 1024 ** 3  # bytes of address space for this process
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 KEPT_MIME = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml"}
 MAX_TEXT, MAX_DATA, MAX_OUTPUTS = 20_000, 2_000_000, 40
@@ -419,14 +421,17 @@ class Judge:
         for cell in graded.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+            released = assignment.release_cells.get(notebooks.grade_id(cell))
+            if released is not None:  # points, checksums and flags are the course's, whatever the copy said
+                cell.metadata["nbgrader"] = copy.deepcopy(released.metadata["nbgrader"])
+                if not released.metadata["nbgrader"].get("solution"):
+                    cell.source = released.source
         for index, kind, what in plan:
             cell = graded.cells[index]
             if kind == "run":
                 cell.outputs = self.outputs.get(index, [])
                 continue
-            released = assignment.release_cells.get(what)
-            cell.source = released.source if released is not None else ""  # hidden tests never leave the judge
-            v = result["cells"][what]
+            v = result["cells"][what]  # (its source is the release's: hidden tests never leave the judge)
             head = f"{what}: {v['outcome']} ({v['points']:g} of {v['max_points']:g} points)"
             if v["outcome"] == "passed":
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=head + "\n")]
@@ -450,6 +455,8 @@ def judge(job):
 
 
 def main(argv):
+    # the judge is trusted, but what the learner's code asks of it (a callback with a huge size) is not
+    resource.setrlimit(resource.RLIMIT_AS, (JUDGE_MEMORY, JUDGE_MEMORY))
     job_path, result_path = argv
     with open(job_path, encoding="utf-8") as f:
         job = json.load(f)
