@@ -322,22 +322,12 @@ def _normal(text):
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
-def check(submitted, source, release, folder):
-    """Repair `submitted` (a notebook, changed in place) and judge it.
+def normalize_metadata(submitted, known):
+    """Make every cell's metadata a mapping and drop nbgrader metadata that is not the assignment's.
 
-    Arguments:
-    submitted -- the learner's notebook
-    source -- the instructor notebook (solutions and hidden tests)
-    release -- the student release (what the learner was given)
-    folder -- the assignment's source folder (for the helper modules' exported names)
-
-    Returns:
-    notes -- list of str: repairs made (graded normally)
-    findings -- list of str: what the scan found in code the learner wrote (a flag for review, never a verdict)
+    Returns notes saying what was dropped. Idempotent: the judge calls it again if a later step fails.
     """
-    notes, findings = [], []
-    src_cells = [c for c in source.cells if notebooks.grade_id(c)]
-    known = {notebooks.grade_id(c) for c in src_cells}
+    notes = []
     for cell in submitted.cells:
         meta = cell.get("metadata")
         if not isinstance(meta, dict):
@@ -353,6 +343,25 @@ def check(submitted, source, release, folder):
             meta.pop("nbgrader")
             notes.append(f"a cell carried nbgrader metadata the assignment does not have ({str(gid)[:40]!r}): "
                          "graded as a cell of the learner's own")
+    return notes
+
+
+def check(submitted, source, release, folder):
+    """Repair `submitted` (a notebook, changed in place) and scan what the learner wrote.
+
+    Arguments:
+    submitted -- the learner's notebook
+    source -- the instructor notebook (solutions and hidden tests)
+    release -- the student release (what the learner was given)
+    folder -- the assignment's source folder (for the helper modules' exported names)
+
+    Returns:
+    notes -- list of str: repairs made (graded normally)
+    findings -- list of str: what the scan found in code the learner wrote (a flag for review, never a verdict)
+    """
+    notes, findings = [], []
+    src_cells = [c for c in source.cells if notebooks.grade_id(c)]
+    notes += normalize_metadata(submitted, {notebooks.grade_id(c) for c in src_cells})
     rel_by_id = notebooks.cells_by_id(release)
     sub_by_id = {}
     for cell in submitted.cells:

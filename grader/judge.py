@@ -320,8 +320,8 @@ class Judge:
             try:
                 notes, findings = intake.check(nb, assignment.source, assignment.release, trusted)
             except Exception as err:  # noqa: BLE001
-                notes, findings = [], [f"the notebook could not be checked statically ({type(err).__name__}); "
-                                       "graded anyway"]
+                notes = intake.normalize_metadata(nb, set(assignment.points) | set(assignment.release_cells))
+                findings = [f"the notebook could not be checked statically ({type(err).__name__}); graded anyway"]
             result["notes"] += notes
             result["reasons"] += findings
             plan = self._plan(nb, assignment)
