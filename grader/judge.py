@@ -226,7 +226,6 @@ class Judge:
         self.budget = float(job.get("budget") or 600)
         self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
         self.gone = ""  # why the learner's process is gone ('' while it answers)
-        self.depth = 0
         self.test_deadline = None
         self.outputs = {}  # cell index -> outputs of a cell the sandbox ran
 
@@ -237,17 +236,12 @@ class Judge:
         overrides = {m: self.ns.get(m) for m, proxy in self.proxies.items()
                      if m in self.ns and self.ns.get(m) is not proxy}
         remaining = max(self.test_deadline - time.monotonic(), 0.01)
-        self.depth += 1
         try:
             return self.endpoint.call({"global": name}, args, kwargs,
                                       {"overrides": overrides, "timeout": remaining})
         except (rpc.ChannelClosed, rpc.WireTimeout, rpc.WireError) as err:
             self._lost(err)
             raise SandboxGone(self.gone) from None
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                self.endpoint.forget()  # the learner's code keeps no handle on the judge's objects
 
     def serve(self, request):
         """What the learner's code may ask of the judge: call an object it was given, read its public attributes."""

@@ -100,6 +100,11 @@ class _Encoder:
             return {"__slice__": [self.enc(v.start), self.enc(v.stop), self.enc(v.step)]}
         if v is Ellipsis:
             return {"__ellipsis__": True}
+        # subclasses of the builtin containers and numbers (a namedtuple, an OrderedDict, an IntEnum)
+        # travel as their builtin base, as isinstance() sees them
+        for base in (bool, int, float, complex, str, bytes, tuple, list, dict, frozenset, set):
+            if isinstance(v, base) and not isinstance(v, np.generic):
+                return self.enc(base(v), depth)
         if isinstance(v, np.ndarray):
             out = self.array(v)
             if out is not None:
@@ -395,7 +400,8 @@ class Endpoint:
     """One side of the wire: sends requests, serves the other side's requests while it waits.
 
     `handler(request) -> reply value` serves what the other side asks; `side` is "host" or "sandbox".
-    Objects exported to the other side are kept in `exported` (id -> object) until `forget()`.
+    Objects exported to the other side are kept in `exported` (id -> object) for the endpoint's life (one
+    submission): a learner's object may keep a generator it was given and draw from it in a later call.
     """
 
     def __init__(self, rfd, wfd, side, handler=None):
@@ -411,9 +417,6 @@ class Endpoint:
         self._next_ref += 1
         self.exported[ref] = obj
         return {"side": self.side, "id": ref, "label": type(obj).__name__[:60]}
-
-    def forget(self):
-        self.exported.clear()
 
     def resolve(self, tag):
         if type(tag) is not dict or type(tag.get("id")) is not int:

@@ -144,3 +144,11 @@ def test_exceptions_come_back_as_builtin_classes():
     assert type(err) is ValueError and str(err) == "bad text"
     assert isinstance(rpc.rebuild_exception(rpc.exception_info(SystemExit(3))), rpc.RemoteError)
     assert json.dumps(info)
+
+
+def test_subclasses_of_builtins_travel_as_their_base():
+    from collections import OrderedDict, namedtuple
+
+    Step = namedtuple("Step", "loss state")
+    assert roundtrip(Step(1.5, [1])) == (1.5, [1]) and type(roundtrip(Step(1.5, [1]))) is tuple
+    assert type(roundtrip(OrderedDict(a=1))) is dict
