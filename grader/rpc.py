@@ -13,8 +13,9 @@ lives and travels as a reference: the other side gets a `Remote` proxy whose cal
 item reads and len() go back over the wire (see Endpoint). The decoder never builds an object dtype
 or runs code; a malformed frame raises WireError.
 
-Calls copy back mutations: after `f(*args)` on one side, the final state of every list, dict, set
-and array argument travels back and is written into the caller's own objects in place, so a
+Calls also carry numpy's global random state both ways (np.random.seed on one side is seen by a
+draw on the other), and they copy back mutations: after `f(*args)` on one side, the final state of every list, dict, set
+and array argument (and of tuples holding them) travels back and is written into the caller's own objects in place, so a
 function that updates a parameter dict in place behaves the same across the wire.
 """
 
@@ -335,6 +336,10 @@ def update_in_place(orig, new, depth=0):
                 orig[i] = v
         if len(new) != len(orig):
             orig[len(new):] = new[len(orig):]
+    elif type(orig) is tuple and type(new) is tuple and len(orig) == len(new):  # its items may be mutable
+        for o, n in zip(orig, new):
+            if (_container(o) or type(o) is tuple) and type(o) is type(n):
+                update_in_place(o, n, depth + 1)
     elif type(orig) is set and type(new) is set and orig != new:
         orig.clear()
         orig.update(new)
@@ -358,8 +363,10 @@ def _same(a, b):
 
 def mutable_args(args, kwargs):
     """The positions and names of arguments whose mutations travel back after a call."""
-    return ([i for i, a in enumerate(args) if _container(a)],
-            [k for k, a in kwargs.items() if _container(a)])
+    def carries(a):
+        return _container(a) or (type(a) is tuple and any(carries(x) for x in a))
+
+    return ([i for i, a in enumerate(args) if carries(a)], [k for k, a in kwargs.items() if carries(a)])
 
 
 class Remote:
@@ -471,7 +478,7 @@ class Endpoint:
         """Call `target` on the other side; copy the mutations of list, dict, set and array args back."""
         positions, names = mutable_args(args, kwargs)
         body = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs),
-                "copy_back": [positions, names], **(extra or {})}
+                "copy_back": [positions, names], "np_random": np.random.get_state(), **(extra or {})}
         rid = self._next_id
         self._next_id += 1
         self.send({"kind": "request", "id": rid, **body})
@@ -484,6 +491,8 @@ class Endpoint:
                 raise WireError("a reply to a request that was not made")
             after = message.get("after") or [[], {}]
             try:
+                if message.get("np_random") is not None:  # numpy's global generator, as if the call ran here
+                    np.random.set_state(message["np_random"])
                 for i, new in zip(positions, after[0]):
                     update_in_place(args[i], new)
                 for k in names:
@@ -496,8 +505,12 @@ class Endpoint:
     def serve(self, message):
         """Answer one request of the other side (a reply is always sent, an error if need be)."""
         try:
+            if message.get("op") == "call" and message.get("np_random") is not None:
+                np.random.set_state(message["np_random"])
             reply = self.handler(message)
             reply = {"kind": "reply", "id": message.get("id"), "ok": True, **reply}
+            if message.get("op") == "call":
+                reply["np_random"] = np.random.get_state()
         except (ChannelClosed, WireTimeout):
             raise
         except BaseException as exc:  # noqa: BLE001 (anything the served code raises goes back as data)

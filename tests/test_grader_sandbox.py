@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 
+import numpy as np
 import pytest
 
 from grader import rpc
@@ -99,3 +100,14 @@ def test_time_limits_interrupt_and_then_kill(sandbox):
                       "        pass", timeout=1)
     box.kill()
     assert "killed" in box.exit_reason()
+
+
+def test_numpys_global_generator_is_shared_across_a_call(sandbox):
+    _, endpoint = sandbox
+    run(endpoint, "import numpy as np\ndef draw():\n    return np.random.random_sample()")
+    np.random.seed(42)
+    endpoint.deadline = time.monotonic() + 30
+    got = endpoint.call({"global": "draw"}, (), {}, {"timeout": 10})
+    expected = np.random.RandomState(42).random_sample(2)
+    assert got == expected[0]  # the host's seed reached the learner's process
+    assert np.random.random_sample() == expected[1]  # and the draw there advanced the host's generator

@@ -152,3 +152,11 @@ def test_subclasses_of_builtins_travel_as_their_base():
     Step = namedtuple("Step", "loss state")
     assert roundtrip(Step(1.5, [1])) == (1.5, [1]) and type(roundtrip(Step(1.5, [1]))) is tuple
     assert type(roundtrip(OrderedDict(a=1))) is dict
+
+
+def test_arrays_inside_a_tuple_argument_come_back_mutated():
+    state = (np.zeros(2), np.ones(2))
+    assert rpc.mutable_args((state, 3), {}) == ([0], [])
+    rpc.update_in_place(state, (np.full(2, 5.0), np.ones(2)))
+    assert state[0].tolist() == [5.0, 5.0]
+
