@@ -43,6 +43,7 @@ except ImportError:
 MAX_TEXT = 20_000  # characters kept of each stream of a cell
 MAX_DATA = 2_000_000  # characters kept of one rich output (a PNG figure is ~50,000)
 MAX_OUTPUTS = 40  # rich outputs kept per cell
+MAX_CALL_TEXT = 64_000_000  # characters a function may print while a test calls it (the test may read them all)
 KEPT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml")
 
 
@@ -225,7 +226,7 @@ class Server:
         overrides = dict(req.get("overrides") or {})
         saved = {k: ns[k] for k in overrides if k in ns}
         ns.update(overrides)
-        out, err = _Capture(), _Capture()
+        out, err = _Capture(MAX_CALL_TEXT), _Capture(MAX_TEXT)
         old = sys.stdout, sys.stderr
         caught = []
         try:
@@ -251,18 +252,20 @@ class Server:
         positions, names = (req.get("copy_back") or [[], []])
         after = [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
                  {k: kwargs[k] for k in names if k in kwargs}]
-        return {"value": value, "after": after, "stdout": _cap_text(out.getvalue()) if out.getvalue() else "",
+        return {"value": value, "after": after, "stdout": out.getvalue(),
                 "warnings": [{"category": w.category.__name__, "message": str(w.message)[:2000]} for w in caught[:100]]}
 
 
 class _Capture:
-    def __init__(self):
-        self.parts, self.size = [], 0
+    """A stream that keeps the first `limit` characters written to it."""
+
+    def __init__(self, limit):
+        self.parts, self.size, self.limit = [], 0, limit
 
     def write(self, text):
         text = str(text)
-        if self.size < MAX_TEXT:
-            self.parts.append(text[:MAX_TEXT - self.size])
+        if self.size < self.limit:
+            self.parts.append(text[:self.limit - self.size])
         self.size += len(text)
         return len(text)
 
