@@ -100,3 +100,13 @@ def test_learner_names_are_the_functions_with_solutions():
     a = judge.Assignment("lstm_text8")
     assert {"BatchGenerator", "char2id", "lstm_cell", "train_step"} <= a.learner_names
     assert "batches2string" not in a.learner_names  # given code in a solution cell stays the course's
+
+
+def test_a_lost_warm_judge_costs_nothing():
+    from grader import unit
+
+    nb = nbformat.writes(submissions.build("dinosaur_island", "release", []))
+    first = grade(nb)
+    unit._zygote().proc.kill()  # the warm judge dies between two submissions
+    second = grade(nb)
+    assert first["status"] == second["status"] == "graded" and first["cells"] == second["cells"]
