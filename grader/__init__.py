@@ -1,0 +1,11 @@
+"""The course's grading system: a class of notebook submissions in, grades, feedback and a summary out.
+
+- grader.unit (issue 11): grade_submission(job) -> result, one submission, sandboxed, judged outside the
+  learner's process; pure, never raises, runs in any process (here, a process pool or a Dask worker);
+- grader.inputs: finds submissions in nbgrader's layout, a flat folder or a .zip, without following links;
+- grader.driver: what to grade (content hashes), running the unit, results written atomically as they come;
+- grader.distributed: the same unit on a dask.distributed cluster;
+- grader.gradebook, grader.feedback, grader.report: nbgrader's gradebook, feedback HTML, grades.csv and the
+  class summary, all rebuilt from the result files by the one coordinating process;
+- grader.cli: `python -m grader grade ...` (see README, "Grading a real class").
+"""
