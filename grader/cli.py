@@ -77,10 +77,13 @@ def cmd_grade(args):
         gradebook.ensure_assignment(course, args.assignment, url, state)
         driver.save_state(course, state)
         synced = state.setdefault("gradebook", {}).setdefault(args.assignment, {})
-        written = gradebook.sync(url, args.assignment, records, synced)
-        driver.save_state(course, state)
-        if written:
+        if any(synced.get(s) != r["key"] for s, r in records.items()):
+            with gradebook.open_gradebook(url) as gb:
+                written = gradebook.sync(gb, args.assignment, records, synced)
+            driver.save_state(course, state)
             print(f"gradebook: {written} submission(s) written to {url}")
+        manual = {name: gradebook.manual_scores(url, name) for name in ASSIGNMENTS
+                  if os.path.isdir(os.path.join(course, "results", name))}
         problems = 0
         if not args.no_feedback:
             made = state.setdefault("feedback", {}).setdefault(args.assignment, {})
@@ -101,14 +104,16 @@ def cmd_grade(args):
                 problems += len(leaked)
                 print(f"feedback: {len(todo) - len(errors)} file(s) written to {course}/feedback"
                       f"{'; no hidden-test text in it' if not leaked else ''}")
-        manual = gradebook.manual_scores(url, args.assignment)
-        by_assignment = {}
-        for name in ASSIGNMENTS:
-            if os.path.isdir(os.path.join(course, "results", name)):
-                by_assignment[name] = report.rows(course, name, manual if name == args.assignment else
-                                                  gradebook.manual_scores(url, name))
+        by_assignment = {name: report.rows(course, name, scores) for name, scores in manual.items()}
         csv_path = report.write_csv(course, by_assignment)
-        report.write_summary(course, args.assignment, by_assignment[args.assignment])
+        found = by_assignment[args.assignment]
+        fingerprint = report.fingerprint(found)
+        summaries = state.setdefault("summary", {})
+        if summaries.get(args.assignment) != fingerprint or not os.path.exists(
+                os.path.join(course, "summary", f"{args.assignment}.png")):
+            report.write_summary(course, args.assignment, found)
+            summaries[args.assignment] = fingerprint
+            driver.save_state(course, state)
         if not args.quiet:
             report.print_table(by_assignment[args.assignment])
         print(f"grades: {csv_path}; summary: {course}/summary/{args.assignment}.md (.png); "
@@ -117,32 +122,40 @@ def cmd_grade(args):
 
 
 def cmd_build(args):
-    """Write specification files as submissions in a layout (a test class)."""
-    import shutil
-    import tempfile
+    """Write specification files as a class of submissions (each spec once, or cycled to --size students)."""
+    import io
     import zipfile
+
+    import nbformat
 
     from tools import submissions
 
-    out = os.path.abspath(args.out)
-    if args.layout == "zip":
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-            for spec in args.specs:
-                student, assignment = submissions.write_submission(spec, tmp)
-                path = os.path.join(tmp, student, assignment, ASSIGNMENTS[assignment][0])
-                z.write(path, f"{student}_{assignment}.ipynb")
-        print(f"{len(args.specs)} submission(s) in {out}")
-        return 0
-    os.makedirs(out, exist_ok=True)
+    built = []
     for spec in args.specs:
-        if args.layout == "nbgrader":
-            submissions.write_submission(spec, out)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                student, assignment = submissions.write_submission(spec, tmp)
-                shutil.copy(os.path.join(tmp, student, assignment, ASSIGNMENTS[assignment][0]),
-                            os.path.join(out, f"{student}_{assignment}.ipynb"))
-    print(f"{len(args.specs)} submission(s) in {out}")
+        assignment, base, edits = submissions.parse(spec)
+        text = nbformat.writes(submissions.build(assignment, base, edits))
+        built.append((submissions.student_id(spec), assignment, text))
+    if args.size:
+        built = [(f"s{i:05d}_{built[i % len(built)][0]}", *built[i % len(built)][1:]) for i in range(args.size)]
+    out = os.path.abspath(args.out)
+    if args.layout == "nbgrader":
+        paths = [(os.path.join(student, a, ASSIGNMENTS[a][0]), text) for student, a, text in built]
+    else:  # flat and zip: <student>_<assignment>.ipynb, the pattern grader.inputs reads back
+        paths = [(f"{student}_{a}.ipynb", text) for student, a, text in built]
+    if args.layout == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in paths:
+                z.writestr(name, text)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "wb") as f:
+            f.write(buf.getvalue())
+    else:
+        for name, text in paths:
+            os.makedirs(os.path.dirname(os.path.join(out, name)), exist_ok=True)
+            with open(os.path.join(out, name), "w", encoding="utf-8") as f:
+                f.write(text)
+    print(f"{len(built)} submission(s) in {out} ({args.layout} layout)")
     return 0
 
 
@@ -177,6 +190,7 @@ def parser():
     b = sub.add_parser("build", help="write specification files (grader_tests/) as a class of submissions")
     b.add_argument("--out", required=True)
     b.add_argument("--layout", choices=["nbgrader", "flat", "zip"], default="nbgrader")
+    b.add_argument("--size", type=int, default=0, help="students in all: the specs cycled, ids s00000_<spec>...")
     b.add_argument("specs", nargs="+")
     b.set_defaults(run=cmd_build)
     e = sub.add_parser("expect", help="check graded specifications against their declared outcomes")

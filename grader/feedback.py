@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 
-from tools import check_feedback
 from tools.assignments import ROOT
 
 
@@ -32,6 +31,8 @@ def generate(course, assignment, url, students):
 
 def leaks(course):
     """(file, line) of hidden-test text found in the course's feedback."""
+    from tools import check_feedback  # imports nbformat (seconds): only when feedback was made
+
     folder = os.path.join(course, "feedback")
     return check_feedback.leaks(folder) if os.path.isdir(folder) else []
 

@@ -1,8 +1,8 @@
 """nbgrader's gradebook, filled from the grading results through nbgrader's own database API.
 
-- The assignment and its grade cells are created by `nbgrader generate_assignment` run from the repository's
-  source/ (into a temporary release folder, so the course folder gets nothing but the database rows); this
-  happens again only when the instructor notebook changed.
+- The assignment and its grade cells are created by nbgrader generate_assignment's own database step run on
+  the repository's source/ (the course folder gets the database rows, no release files); again only when the
+  instructor notebook changed.
 - Each student gets one SubmittedAssignment (nbgrader's update_or_create: never a second one); each grade cell
   gets `auto_score` = the points the unit measured.
 - **Flagged for review** (a static finding, a limit hit, a repair, an internal error) is represented the way
@@ -18,14 +18,13 @@ course, see README). Only the coordinator writes it.
 
 import hashlib
 import os
-import subprocess
-import sys
-import tempfile
+import sqlite3
 import warnings
 
-from nbgrader.api import Gradebook, MissingEntry
-
 from tools.assignments import ASSIGNMENTS, ROOT
+
+COURSE_ID = "charlm"                                     # as in nbgrader_config.py
+CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}   # as in nbgrader_config.py
 
 
 def db_url(course, url=None):
@@ -38,21 +37,35 @@ def source_hash(assignment):
 
 
 def ensure_assignment(course, assignment, url, state):
-    """Create or update the assignment's cells in the gradebook (nbgrader generate_assignment), when needed."""
+    """Create or update the assignment's cells in the gradebook, when the instructor notebook changed.
+
+    This is nbgrader generate_assignment's database step (LockCells, ClearSolutions, ClearOutput,
+    ComputeChecksums, SaveCells, with the course's code stub), run in this process on source/<assignment>/:
+    the course folder gets the rows and no release files.
+    """
     want = source_hash(assignment)
     known = state.setdefault("assignments", {})
-    if known.get(assignment) == want and _has_assignment(url, assignment):
+    sqlite_file = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    if known.get(assignment) == want and (os.path.exists(sqlite_file) if sqlite_file else
+                                          _has_assignment(url, assignment)):
         return
-    with tempfile.TemporaryDirectory(prefix="charlm-release-") as release:
-        args = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--log-level=ERROR",
-                f"--CourseDirectory.release_directory={release}", f"--CourseDirectory.db_url={url}"]
-        made = subprocess.run(args, cwd=ROOT, text=True, capture_output=True)
-    if made.returncode != 0:
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{made.stdout}{made.stderr}")
+    import nbformat
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import ClearOutput, ClearSolutions, ComputeChecksums, LockCells, SaveCells
+
+    notebook = ASSIGNMENTS[assignment][0]
+    nb = nbformat.read(os.path.join(ROOT, "source", assignment, notebook), as_version=4)
+    with Gradebook(url, COURSE_ID) as gb:
+        gb.update_or_create_assignment(assignment)
+    resources = {"nbgrader": {"db_url": url, "assignment": assignment, "notebook": notebook[:-len(".ipynb")]}}
+    for step in (LockCells(), ClearSolutions(code_stub=CODE_STUB), ClearOutput(), ComputeChecksums(), SaveCells()):
+        nb, resources = step.preprocess(nb, resources)
     known[assignment] = want
 
 
 def _has_assignment(url, assignment):
+    from nbgrader.api import Gradebook, MissingEntry
+
     with Gradebook(url) as gb:
         try:
             gb.find_assignment(assignment)
@@ -61,56 +74,70 @@ def _has_assignment(url, assignment):
             return False
 
 
-def sync(url, assignment, records, synced):
+def open_gradebook(url):
+    from nbgrader.api import Gradebook  # imports in seconds: only when something is written
+
+    return Gradebook(url)
+
+
+def sync(gb, assignment, records, synced):
     """Write the results of `records` ({student: record}) whose key is not yet in `synced` ({student: key}).
 
     Idempotent: writing a result twice leaves the same rows (so a run killed before it recorded `synced` redoes
     the work harmlessly). Updates `synced` in place; returns the number of students written.
     """
+    from nbgrader.api import MissingEntry
+
     written = 0
     # nbgrader's add_submission trips SQLAlchemy autoflush warnings of its own; the rows are right
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    with Gradebook(url) as gb:
-        for student, record in sorted(records.items()):
-            if synced.get(student) == record["key"]:
-                continue
-            result = record["result"]
-            gb.update_or_create_student(student)
-            try:
-                sub = gb.find_submission(assignment, student)
-            except MissingEntry:
-                sub = gb.add_submission(assignment, student)
-            changed = student in synced and synced[student] != record["key"]
-            flagged = bool(result.get("flagged"))
-            for nb in sub.notebooks:
-                nb.flagged = flagged
-                for g in nb.grades:
-                    cell = result.get("cells", {}).get(g.name)
-                    g.auto_score = float(cell["points"]) if cell else 0.0
-                    g.needs_manual_grade = flagged
-                    if changed:
-                        g.manual_score = None
-            gb.db.commit()
-            synced[student] = record["key"]
-            written += 1
+    for student, record in sorted(records.items()):
+        if synced.get(student) == record["key"]:
+            continue
+        result = record["result"]
+        gb.update_or_create_student(student)
+        try:
+            sub = gb.find_submission(assignment, student)
+        except MissingEntry:
+            sub = gb.add_submission(assignment, student)
+        changed = student in synced and synced[student] != record["key"]
+        flagged = bool(result.get("flagged"))
+        for nb in sub.notebooks:
+            nb.flagged = flagged
+            for g in nb.grades:
+                cell = result.get("cells", {}).get(g.name)
+                g.auto_score = float(cell["points"]) if cell else 0.0
+                g.needs_manual_grade = flagged
+                if changed:
+                    g.manual_score = None
+        gb.db.commit()
+        synced[student] = record["key"]
+        written += 1
     return written
 
 
+MANUAL_SQL = """select sa.student_id, bc.name, g.manual_score from grade g
+    join submitted_notebook sn on g.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id
+    join assignment a on sa.assignment_id = a.id join base_cell bc on g.cell_id = bc.id
+    where a.name = ? and g.manual_score is not null"""
+
+
 def manual_scores(url, assignment):
-    """{(student, grade_id): manual score} entered by graders (formgrader) for the assignment."""
-    found = {}
-    with Gradebook(url) as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            return found
-        for student in gb.students:
+    """{(student, grade_id): manual score} entered by graders (formgrader) for the assignment.
+
+    One read-only query; for SQLite without importing nbgrader (seconds), so an unchanged rerun stays quick.
+    """
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if not os.path.exists(path):
+            return {}
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             try:
-                sub = gb.find_submission(assignment, student.id)
-            except MissingEntry:
-                continue
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    if g.manual_score is not None:
-                        found[(student.id, g.name)] = float(g.manual_score)
-    return found
+                return {(s, n): float(v) for s, n, v in db.execute(MANUAL_SQL, (assignment,))}
+            except sqlite3.OperationalError:   # not a gradebook yet
+                return {}
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.connect() as db:
+        rows = db.execute(text(MANUAL_SQL.replace("?", ":a")), {"a": assignment})
+        return {(s, n): float(v) for s, n, v in rows}

@@ -12,7 +12,9 @@ numbers, the most common failure messages, the flagged submissions with their re
 """
 
 import csv
+import hashlib
 import io
+import json
 import os
 import statistics
 from collections import Counter
@@ -44,6 +46,12 @@ def rows(course, assignment, manual=None):
                     "seconds": float(result.get("seconds") or 0), "status": result.get("status"),
                     "result": result})
     return out
+
+
+def fingerprint(found):
+    """A hash of what the summary shows, to redraw it only when something changed."""
+    data = [(r["student"], r["score"], r["cells"], r["flagged"], r["reasons"], r["status"]) for r in found]
+    return hashlib.sha256(json.dumps(sorted(data, key=str), sort_keys=True).encode()).hexdigest()
 
 
 def write_csv(course, by_assignment):
