@@ -1,7 +1,8 @@
 """The course's grading system: a class of notebook submissions in, grades, feedback and a summary out.
 
-- grader.unit (issue 11): grade_submission(job) -> result, one submission, sandboxed, judged outside the
-  learner's process; pure, never raises, runs in any process (here, a process pool or a Dask worker);
+- grader.unit (with grader.intake, sandbox, harness, judge, rpc): grade_submission(job) -> result, one
+  submission, judged outside the learner's process, which runs in a minimal sandbox; never raises, runs in any
+  process (here, a process pool or a Dask worker);
 - grader.inputs: finds submissions in nbgrader's layout, a flat folder or a .zip, without following links;
 - grader.driver: what to grade (content hashes), running the unit, results written atomically as they come;
 - grader.distributed: the same unit on a dask.distributed cluster;

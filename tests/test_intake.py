@@ -1,11 +1,12 @@
-"""tools/intake.py: the static tamper scan and the repair of damaged submissions."""
+"""grader/intake.py: the static tamper scan and the repair of damaged submissions."""
 
 import copy
 import os
 
 import pytest
 
-from tools import intake, notebooks, submissions
+from grader import intake
+from tools import notebooks, submissions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, "source", "dinosaur_island")
@@ -17,8 +18,9 @@ def protected():
 
 
 def test_protected_names_are_what_the_tests_import(protected):
-    assert {"np", "check_close", "fail", "CLIP", "sample_case", "rnn_forward", "softmax"} <= set(protected)
+    assert {"np", "check_close", "fail", "CLIP", "sample_case"} <= set(protected)
     assert not {"clip", "sample", "optimize", "model"} & set(protected), "the learner defines these"
+    assert not {"rnn_forward", "softmax"} & set(protected), "the helpers are the learner's to shadow in their process"
     assert "gradients" not in protected, "demo variables stay free to experiment with"
 
 
@@ -28,14 +30,19 @@ def test_protected_names_are_what_the_tests_import(protected):
     ("check_close = lambda *a, **k: None", "rebinds `check_close`"),
     ("def fail(message):\n    pass", "redefines `fail`"),
     ("from numpy import allclose as check_equal", "rebinds `check_equal` by an import"),
-    ("def f():\n    global softmax\n    softmax = max", "rebinds `softmax`"),
+    ("def f():\n    global check_equal\n    check_equal = max", "rebinds `check_equal`"),
     ("setattr(np, 'all' + 'close', 1)", "calls `setattr()`"),
     ("import os\nos._exit(0)", "calls `os._exit()`"),
     ("import ctypes", "imports `ctypes`"),
-    ("open('rnn_utils.py', 'w').write('')", "opens a file for writing"),
+    ("open('rnn_utils.py', 'w').write('')", "overwrites 'rnn_utils.py'"),
     ("open('../../gradebook.db').read()", "outside its own folder"),
     ("x = (lambda: 0).__globals__", "reaches into `__globals__`"),
-    ("!rm dinos.txt", "IPython magics or shell commands"),
+    ("!rm dinos.txt", "a shell command"),
+    ("import sys\nsys._getframe(1).f_globals", "calls `sys._getframe()`"),
+    ("import os\nos.sys.settrace(print)", "calls `os.sys.settrace()`"),
+    ("ip = get_ipython()\nip.events.register('post_run_cell', print)", "uses IPython's shell object"),
+    ("try:\n    1/0\nexcept Exception as e:\n    e.__traceback__.tb_frame", "reaches into `__traceback__`"),
+    ("import gc\ngc.get_objects()", "imports `gc`"),
 ])
 def test_scan_flags_tampering(protected, code, reason):
     reasons = intake.scan(code, protected)
@@ -50,6 +57,15 @@ def test_scan_flags_tampering(protected, code, reason):
     "gradients = clip(clip_case(), 10)  # experimenting with a demo variable",
     "import itertools\nfrom collections import defaultdict",
     "def broken(:",  # does not parse: its tests fail on their own
+    # what learners write in scratch cells: no finding
+    "import sys\nprint(sys.version)",
+    "import inspect\nprint(inspect.getsource(rnn_step_forward))",
+    "import time, copy\nt = time.time()\np2 = copy.deepcopy(parameters)",
+    "%timeit softmax(np.zeros((27, 1)))",
+    "%%time\nx = 1",
+    "print(sorted(k for k in globals() if not k.startswith('_')))",
+    "with open('notes.txt', 'w') as f:\n    f.write('my notes')",
+    "name = 'tyrannosaurus'.replace('saurus', '')",
 ])
 def test_scan_leaves_honest_code_alone(protected, code):
     assert intake.scan(code, protected) == []
@@ -94,3 +110,8 @@ def test_tampering_in_an_added_cell_is_reported(tmp_path):
     nb = spec_notebook(tmp_path, "# base: solution\n# %% new-cell-after: clip\nnp.allclose = None\n")
     _, tampering = check(copy.deepcopy(nb))
     assert tampering == ["a cell of its own: line 1: changes `np.allclose`"]
+
+
+def test_scan_survives_a_deep_expression(protected):
+    reasons = intake.scan("x = " + " + ".join(["1"] * 5000), protected)
+    assert all("not a verdict" in r for r in reasons)

@@ -27,7 +27,8 @@ from datetime import datetime
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from tools import check_feedback, gradebook, intake, notebooks, submissions
+from grader import intake
+from tools import check_feedback, gradebook, notebooks, submissions
 from tools.assignments import ASSIGNMENTS
 from tools.sandbox_kernel import WARNING as NO_SANDBOX_WARNING
 from tools.sandbox_kernel import bwrap_works

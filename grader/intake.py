@@ -1,19 +1,21 @@
-"""Check a submitted notebook before it is graded: repair what can be repaired, flag what looks like tampering.
+"""Read a submitted notebook as data: repair what can be repaired, note what a human should look at.
 
 Repairs (the submission is then graded normally, and the instructor is told):
-- a graded or read-only cell whose nbgrader metadata was stripped gets it back when it can be
-  recognised (a test cell by its text, a solution cell by the function it defines);
+- a graded or read-only cell whose nbgrader metadata was stripped, or is not a mapping, gets it back
+  when it can be recognised (a test cell by its text, a solution cell by the function it defines);
 - a deleted test or read-only cell is put back from the source notebook; a deleted solution cell
   comes back as the release's empty stub (no credit for that exercise);
-- an edited test cell is noted (nbgrader itself restores its text from the source).
+- a cell carrying a grade_id the assignment does not have loses its nbgrader metadata (it is graded
+  as a cell of the learner's own: it runs, and counts for nothing);
+- an edited test or read-only cell is noted (the judge runs the instructor's version).
 
-Tampering (the submission gets zero, with the reasons, and is flagged): code written by the
-learner that rebinds a name the tests rely on (a provided helper, a check, an expected value),
-changes attributes of modules (numpy, the helpers, builtins), imports machinery with no place in
-these exercises (ctypes, gc, importlib, signal, subprocess, ...), ends or signals the kernel
-(os._exit, os.kill, sys.exit), uses exec/eval/setattr/globals(), writes files, or opens paths
-outside its folder (the gradebook, source/, other submissions). The static check reads the code;
-the sandbox (tools/sandbox_kernel.py) and the tamper guard in grading.py enforce at run time.
+Findings (a flag for the instructor's review; they never take points away, since the judge runs
+outside the learner's process and only evidence changes a grade): code the learner wrote that
+rebinds a name the tests rely on, changes attributes of modules, imports machinery with no place
+in these exercises (ctypes, gc, subprocess, socket, signal, ...), ends or signals its process,
+reaches into frames, tracebacks, globals of functions or IPython's hooks, runs shell commands, or
+opens paths outside its own folder. Importing sys, inspect, time or copy, %timeit, globals(), and
+writing a file of its own into its folder are what learners do, and are not findings.
 """
 
 import ast
@@ -21,21 +23,32 @@ import copy
 import os
 import re
 
+import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
 from tools import notebooks
 
-MACHINERY_IMPORTS = {"builtins", "ctypes", "gc", "importlib", "inspect", "signal", "subprocess", "socket",
-                     "multiprocessing", "threading", "shutil", "pickle", "marshal", "types", "sys"}
+MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing", "pty",
+                     "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
 MODULE_NAMES = {"np", "numpy", "builtins", "sys", "os", "importlib", "grading", "rnn_utils", "lstm", "random", "math"}
-FORBIDDEN_CALLS = {"exec", "eval", "compile", "setattr", "delattr", "globals", "vars", "__import__", "breakpoint",
-                   "exit", "quit", "get_ipython", "locals"}
+FORBIDDEN_CALLS = {"exec", "eval", "compile", "setattr", "delattr", "__import__", "breakpoint", "exit", "quit"}
+# IPython magics that are part of ordinary work (after IPython's transformation they are
+# get_ipython().run_line_magic / run_cell_magic calls); any other use of get_ipython() is a finding
+HARMLESS_MAGICS = {"timeit", "time", "matplotlib", "who", "whos", "who_ls", "pinfo", "pinfo2", "psource", "pdoc",
+                   "pdef", "precision", "history", "page", "config", "env", "pwd", "ls", "lsmagic", "magic",
+                   "prun", "capture", "demo", "load_ext", "autoreload", "writefile_no", "debug_no"}
 FORBIDDEN_ATTR_CALLS = {("os", "_exit"), ("os", "kill"), ("os", "killpg"), ("os", "abort"), ("os", "system"),
                         ("os", "popen"), ("os", "remove"), ("os", "unlink"), ("os", "rename"), ("os", "replace"),
                         ("os", "chdir"), ("os", "fork"), ("os", "rmdir"), ("os", "makedirs"), ("os", "mkdir"),
-                        ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile")}
-DUNDER_ATTRS = {"__globals__", "__code__", "__dict__", "__builtins__", "__subclasses__", "__defaults__",
-                "__kwdefaults__", "__closure__", "__class__", "__bases__", "__mro__", "__getattribute__"}
+                        ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"), ("sys", "_getframe"),
+                        ("sys", "_current_frames"), ("sys", "addaudithook"), ("sys", "displayhook"),
+                        ("sys", "excepthook"), ("os", "setsid"), ("os", "execv"), ("os", "execve"),
+                        ("os", "spawnv"), ("os", "posix_spawn"), ("os", "forkpty")}
+DUNDER_ATTRS = {"__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__", "__kwdefaults__",
+                "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__", "tb_frame", "tb_next",
+                "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "input_transformers_post",
+                "input_transformers_cleanup", "ast_transformers", "events", "run_code", "run_cell",
+                "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
 SUSPICIOUS_TEXT = re.compile(r"gradebook|\.\./|(^|/)(source|submitted|autograded|feedback|release)/|\.git(/|$)")
 OUTSIDE_PATH = re.compile(r"(^/|\.\.|gradebook|(^|/)(source|submitted|autograded|release|feedback)(/|$)|\.git)")
 _transformer = TransformerManager()
@@ -171,6 +184,17 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Call(self, node):
         func = node.func
+        if isinstance(func, ast.Name) and func.id == "get_ipython":
+            self.flag(node, "uses IPython's shell object (`get_ipython()`)")
+        if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
+                and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython"):
+            magic = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+            if not (func.attr in ("run_line_magic", "run_cell_magic") and magic in HARMLESS_MAGICS):
+                what = f"%{magic}" if func.attr.startswith("run_") and magic else f"get_ipython().{func.attr}"
+                self.flag(node, f"uses `{what}` (a shell command or IPython's machinery)")
+            for arg in node.args[1:]:
+                self.visit(arg)
+            return
         if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
             self.flag(node, f"calls `{func.id}()`")
         dotted = _dotted(func)
@@ -178,7 +202,7 @@ class _Scanner(ast.NodeVisitor):
             parts = dotted.split(".")
             if len(parts) >= 2 and (parts[-2], parts[-1]) in FORBIDDEN_ATTR_CALLS:
                 self.flag(node, f"calls `{dotted}()`")
-            if parts[-1] in ("write_text", "write_bytes", "unlink", "rmdir", "rename", "replace", "touch", "chmod"):
+            if parts[-1] in ("unlink", "rmdir", "chmod", "chown", "symlink_to", "hardlink_to"):
                 self.flag(node, f"calls `{dotted}()` on a file")
         if isinstance(func, ast.Name) and func.id == "open" or dotted in ("io.open", "os.open", "codecs.open"):
             self._open(node)
@@ -191,14 +215,13 @@ class _Scanner(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg == "mode" and isinstance(kw.value, ast.Constant):
                 mode = kw.value.value
-        if isinstance(mode, str) and any(ch in mode for ch in "wax+"):
-            self.flag(node, f"opens a file for writing (mode {mode!r})")
+        writing = isinstance(mode, str) and any(ch in mode for ch in "wax+")
         if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             path = node.args[0].value
             if OUTSIDE_PATH.search(path):
                 self.flag(node, f"opens {path!r}, outside its own folder")
-        elif node.args:
-            self.flag(node, "opens a file whose name is computed")
+            elif writing and (path.endswith(".py") or path.endswith(".ipynb")):
+                self.flag(node, f"overwrites {path!r} (mode {mode!r})")
 
 
 def scan(code, protected, modules=MODULE_NAMES):
@@ -212,10 +235,13 @@ def scan(code, protected, modules=MODULE_NAMES):
         tree = ast.parse(python)
     except (SyntaxError, ValueError):
         return []  # code that does not parse cannot run either; its tests fail on their own
-    if "get_ipython()" in python and "get_ipython()" not in code:
-        return ["uses IPython magics or shell commands (`%`, `!`)"]
+    except (RecursionError, MemoryError):
+        return ["code too deeply nested to be read (not a verdict: look at it)"]
     scanner = _Scanner(protected, modules)
-    scanner.visit(tree)
+    try:
+        scanner.visit(tree)
+    except (RecursionError, MemoryError):
+        scanner.reasons.append("code too deeply nested to be read to the end (not a verdict: look at it)")
     return scanner.reasons
 
 
@@ -256,7 +282,10 @@ def protected_names(source_nb, folder):
             solution_names |= set(bound)
         elif not meta.get("grade"):  # test cells bind only their own scratch names
             names.update(bound)
-    return {k: v for k, v in names.items() if k not in solution_names}
+    # what tampering would aim at: the checks, the expected values and the modules themselves; the
+    # provided helpers are the learner's to shadow (their own code is what they would change)
+    return {k: v for k, v in names.items() if k not in solution_names
+            and (":" not in v or v.startswith("grading:") or v.split(":")[0].endswith("_expected"))}
 
 
 def _module_exports(path):
@@ -293,10 +322,23 @@ def check(submitted, source, release, folder):
 
     Returns:
     notes -- list of str: repairs made (graded normally)
-    tampering -- list of str: reasons to give zero and flag
+    findings -- list of str: what the scan found in code the learner wrote (a flag for review, never a verdict)
     """
-    notes, tampering = [], []
+    notes, findings = [], []
     src_cells = [c for c in source.cells if notebooks.grade_id(c)]
+    known = {notebooks.grade_id(c) for c in src_cells}
+    for cell in submitted.cells:
+        meta = cell.get("metadata")
+        if not isinstance(meta, dict):
+            cell["metadata"] = meta = nbformat.NotebookNode()
+        nb_meta = meta.get("nbgrader")
+        if nb_meta is None:
+            continue
+        gid = nb_meta.get("grade_id") if isinstance(nb_meta, dict) else None
+        if not isinstance(nb_meta, dict) or not isinstance(gid, str) or gid not in known:
+            meta.pop("nbgrader")
+            notes.append(f"a cell carried nbgrader metadata the assignment does not have ({str(gid)[:40]!r}): "
+                         "graded as a cell of the learner's own")
     rel_by_id = notebooks.cells_by_id(release)
     sub_by_id = {}
     for cell in submitted.cells:
@@ -354,5 +396,5 @@ def check(submitted, source, release, folder):
         authored = meta.get("solution") or not notebooks.grade_id(cell)
         if cell.cell_type == "code" and authored:
             where = notebooks.grade_id(cell) or "a cell of its own"
-            tampering += [f"{where}: {r}" for r in scan(cell.source, protected)]
-    return notes, tampering
+            findings += [f"{where}: {r}" for r in scan(cell.source, protected)]
+    return notes, findings

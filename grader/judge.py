@@ -1,0 +1,456 @@
+"""The trusted side of grading one submission: the tests and their verdicts live here, never in the sandbox.
+
+For one submitted notebook the judge
+1. reads it as data (grader/intake.py): repairs, notes, and findings for the instructor's review;
+2. starts the learner's process in the sandbox (grader/sandbox.py, grader/harness.py) on a folder
+   holding the notebook and the assignment's released helper files, nothing else of the submission;
+3. builds the tests' namespace here, in its own process, by running the instructor's notebook
+   (source/) without its test and %%demo cells: the checks, expected values, data and helpers are
+   the course's own, and every function or class the learner writes is replaced by a proxy;
+4. walks the learner's notebook in order: each code cell runs in the sandbox (locked cells as
+   released), and where a graded test cell stands, the instructor's test code (hidden tests
+   included) runs HERE; its calls to the learner's functions go to the sandbox with their arguments
+   as data and come back as data (grader/rpc.py), so the comparison, the reference values and the
+   verdict never touch the learner's process;
+5. returns the verdict of every graded cell with a reason, the review flags, and the graded
+   notebook (learner outputs capped; test cells show their verdict, hidden tests never their code).
+
+Zero comes only from evidence: a wrong or missing value, an error, a time or resource limit hit,
+or a learner process that ended itself. Static findings only flag. Output on stderr never fails a
+test. Hidden-test messages show what the learner's code returned, not what was expected.
+
+usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
+"""
+
+import ast
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+
+import nbformat
+
+from grader import intake, rpc
+from grader.sandbox import Limits, Sandbox
+from tools import notebooks
+from tools.assignments import ASSIGNMENTS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
+START_TIMEOUT = 60.0
+OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
+KEPT_MIME = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml"}
+MAX_TEXT, MAX_DATA, MAX_OUTPUTS = 20_000, 2_000_000, 40
+
+
+class SandboxGone(Exception):
+    """The learner's process no longer answers (it ended, was killed, or broke the channel)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the assignment, as the instructor wrote it
+
+
+class Assignment:
+    """What the judge needs of one assignment: source and release notebooks, tests, learner names."""
+
+    def __init__(self, name):
+        if name not in ASSIGNMENTS:
+            raise ValueError(f"unknown assignment {name!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
+        self.name = name
+        self.notebook, self.files = ASSIGNMENTS[name]
+        self.source = notebooks.read(os.path.join(ROOT, "source", name, self.notebook))
+        self.release_dir = os.path.join(ROOT, "release", name)
+        self.release = notebooks.read(os.path.join(self.release_dir, self.notebook))
+        self.release_cells = notebooks.cells_by_id(self.release)
+        self.tests, self.points, self.hidden = {}, {}, set()
+        for cell in self.source.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                gid = meta["grade_id"]
+                self.tests[gid] = notebooks.strip_markers(cell.source)
+                self.points[gid] = float(meta.get("points", 0))
+                if notebooks.regions(cell.source, "HIDDEN TESTS"):
+                    self.hidden.add(gid)
+        self.learner_names = learner_names(self.source)
+
+    def trusted_folder(self):
+        """A private folder with the course's own helper modules and data (never the learner's copies)."""
+        folder = tempfile.mkdtemp(prefix=f"charlm-judge-{self.name}-")
+        for rel in self.files:
+            shutil.copy(os.path.join(ROOT, rel), os.path.join(folder, os.path.basename(rel)))
+        return folder
+
+    def submission_folder(self, notebook_text):
+        """The folder the sandbox sees: the released helpers and data, and the learner's notebook only."""
+        folder = tempfile.mkdtemp(prefix=f"charlm-submission-{self.name}-")
+        for entry in os.listdir(self.release_dir):
+            path = os.path.join(self.release_dir, entry)
+            if entry != self.notebook and os.path.isfile(path) and not os.path.islink(path):
+                shutil.copy(path, os.path.join(folder, entry))
+                os.chmod(os.path.join(folder, entry), 0o644)
+        with open(os.path.join(folder, self.notebook), "w", encoding="utf-8") as f:
+            f.write(notebook_text)
+        os.chmod(os.path.join(folder, self.notebook), 0o644)
+        os.chmod(folder, 0o755)
+        return folder
+
+
+def learner_names(source):
+    """Functions and classes the learner writes: top-level definitions holding a SOLUTION region."""
+    names = set()
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        lines = cell.source.split("\n")
+        marked = [i for i, line in enumerate(lines) if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION")]
+        regions = list(zip(marked[::2], marked[1::2]))
+        kept = [i for i, line in enumerate(lines) if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+        try:
+            tree = ast.parse("\n".join(lines[i] for i in kept))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                first, last = kept[node.lineno - 1], kept[node.end_lineno - 1]
+                if any(first <= b <= last or b <= first <= e for b, e in regions):
+                    names.add(node.name)
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# the tests' namespace, built here from the instructor's notebook
+
+
+class LearnerFunction:
+    """A name the learner defines; calling it calls the learner's current definition in the sandbox."""
+
+    def __init__(self, judge, name):
+        self._judge, self.name = judge, name
+
+    def __call__(self, *args, **kwargs):
+        return self._judge.call_learner(self.name, args, kwargs)
+
+    def __repr__(self):
+        return f"<the learner's {self.name}>"
+
+
+def build_namespace(assignment, folder):
+    """Run the instructor's notebook, less its tests and %%demo cells, in a shell of this process."""
+    from grader.harness import _make_shell
+
+    shell = _make_shell()
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    for cell in assignment.source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        code = notebooks.strip_markers(cell.source)
+        if code.lstrip().startswith("%%demo"):
+            continue
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            result = shell.run_cell(code, store_history=False)
+        if not result.success:
+            err = result.error_in_exec or result.error_before_exec
+            raise RuntimeError(f"the instructor notebook's cell {meta.get('grade_id') or '(unlabelled)'} failed "
+                               f"while building the tests' namespace: {type(err).__name__}: {err}")
+    return shell.user_ns
+
+
+# ---------------------------------------------------------------------------------------------
+# verdicts
+
+
+def public_message(message, hidden):
+    """The first line of a failure message; for hidden tests, without the expected values."""
+    text = str(message).strip()
+    first = text.split("\n")[0] if text else "the test failed"
+    if hidden:
+        first = re.sub(r"expected\b.*?(?=(,|;)? got\b|$)", "expected (hidden)", first)
+    return first[:600]
+
+
+def clean_outputs(outputs):
+    """Outputs that came from the sandbox, reduced to what nbformat allows and capped in size."""
+    kept = []
+    if not isinstance(outputs, list):
+        return kept
+    for out in outputs[:MAX_OUTPUTS + 3]:
+        if not isinstance(out, dict) or out.get("output_type") not in OUTPUT_TYPES:
+            continue
+        kind = out["output_type"]
+        if kind == "stream":
+            name = out.get("name") if out.get("name") in ("stdout", "stderr") else "stdout"
+            kept.append(nbformat.v4.new_output("stream", name=name, text=str(out.get("text", ""))[:MAX_TEXT + 200]))
+        elif kind == "error":
+            tb = out.get("traceback") if isinstance(out.get("traceback"), list) else []
+            kept.append(nbformat.v4.new_output("error", ename=str(out.get("ename", "Error"))[:200],
+                                               evalue=str(out.get("evalue", ""))[:MAX_TEXT],
+                                               traceback=[str(t)[:MAX_TEXT] for t in tb[-60:]]))
+        else:
+            data = out.get("data") if isinstance(out.get("data"), dict) else {}
+            data = {k: v for k, v in data.items() if k in KEPT_MIME and isinstance(v, str) and len(v) <= MAX_DATA}
+            if not data:
+                continue
+            meta = out.get("metadata") if isinstance(out.get("metadata"), dict) else {}
+            meta = {k: v for k, v in meta.items() if k in KEPT_MIME and isinstance(v, dict)}
+            made = nbformat.v4.new_output(kind, data=data, metadata=meta)
+            if kind == "execute_result":
+                made["execution_count"] = None
+            kept.append(made)
+    return kept
+
+
+class Judge:
+    def __init__(self, job):
+        self.job = job
+        self.cell_timeout = float(job.get("cell_timeout") or 60)
+        self.budget = float(job.get("budget") or 600)
+        self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
+        self.gone = ""  # why the learner's process is gone ('' while it answers)
+        self.depth = 0
+        self.test_deadline = None
+        self.outputs = {}  # cell index -> outputs of a cell the sandbox ran
+
+    # --- calls into the sandbox -------------------------------------------------------------
+    def call_learner(self, name, args, kwargs):
+        if self.gone:
+            raise SandboxGone(self.gone)
+        overrides = {m: self.ns.get(m) for m, proxy in self.proxies.items()
+                     if m in self.ns and self.ns.get(m) is not proxy}
+        remaining = max(self.test_deadline - time.monotonic(), 0.01)
+        self.depth += 1
+        try:
+            return self.endpoint.call({"global": name}, args, kwargs,
+                                      {"overrides": overrides, "timeout": remaining})
+        except (rpc.ChannelClosed, rpc.WireTimeout, rpc.WireError) as err:
+            self._lost(err)
+            raise SandboxGone(self.gone) from None
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                self.endpoint.forget()  # the learner's code keeps no handle on the judge's objects
+
+    def serve(self, request):
+        """What the learner's code may ask of the judge: call an object it was given, read its public attributes."""
+        op = request.get("op")
+        target = request.get("target") if op == "call" else request
+        target = self.endpoint.local(target.get("ref") if isinstance(target, dict) else None)
+        if op == "call":
+            args, kwargs = list(request.get("args") or []), dict(request.get("kwargs") or {})
+            value = target(*args, **kwargs)
+            positions, names = request.get("copy_back") or [[], []]
+            after = [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
+                     {k: kwargs[k] for k in names if k in kwargs}]
+            return {"value": value, "after": after}
+        if op == "getattr":
+            name = str(request.get("name"))
+            if name.startswith("_"):
+                raise AttributeError(f"{name!r} is not available")
+            return {"value": getattr(target, name)}
+        raise PermissionError(f"{op!r} is not something the learner's code may ask of the grader")
+
+    def _lost(self, err):
+        if self.gone:
+            return
+        if isinstance(err, rpc.WireTimeout):
+            self.gone = "did not answer in time and was stopped (killed)"
+        elif isinstance(err, rpc.ChannelClosed):
+            time.sleep(0.2)
+            self.gone = self.sandbox.exit_reason() or "closed its channel to the grader"
+        else:
+            self.gone = f"sent something that is not a result ({err}) and was stopped"
+        self.sandbox.kill()
+        self.gone = f"the notebook's process {self.gone}"
+
+    # --- the walk ---------------------------------------------------------------------------
+    def run(self):
+        job, t0 = self.job, time.monotonic()
+        assignment = Assignment(str(job.get("assignment")))
+        text = job.get("notebook") if isinstance(job.get("notebook"), str) else ""
+        result = {"student": job.get("student"), "assignment": assignment.name,
+                  "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+                  "status": "graded", "score": 0.0, "max_score": sum(assignment.points.values()),
+                  "cells": {gid: {"points": 0.0, "max_points": pts, "outcome": "no-result",
+                                  "message": "the test did not run"} for gid, pts in assignment.points.items()},
+                  "flagged": False, "reasons": [], "notes": [], "seconds": 0.0, "notebook": None}
+        cells = result["cells"]
+        for entry in job.get("files") or []:
+            name, kind = str(entry.get("name"))[:200], entry.get("kind")
+            if kind == "symlink":
+                result["reasons"].append(f"{name}: a symbolic link beside the notebook was refused (never followed)")
+            else:
+                result["notes"].append(f"{name}: not used (only the notebook is graded)")
+        try:
+            nb = nbformat.reads(text, as_version=4)
+            if not isinstance(nb.get("cells"), list):
+                raise ValueError("it has no list of cells")
+        except Exception as err:  # noqa: BLE001 (whatever the file is, the learner gets a reason)
+            result["status"] = "unreadable"
+            reason = f"the notebook could not be read: {type(err).__name__}: {str(err)[:200]}"
+            for c in cells.values():
+                c["message"] = reason
+            result["reasons"].append(reason)
+            return self._finish(result, t0)
+        nb.cells = [c for c in nb.cells if isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw")]
+        for c in nb.cells:
+            if not isinstance(c.get("source"), str):
+                c["source"] = "".join(map(str, c.get("source"))) if isinstance(c.get("source"), list) else ""
+        trusted = assignment.trusted_folder()
+        submission = None
+        try:
+            try:
+                notes, findings = intake.check(nb, assignment.source, assignment.release, trusted)
+            except Exception as err:  # noqa: BLE001
+                notes, findings = [], [f"the notebook could not be checked statically ({type(err).__name__}); "
+                                       "graded anyway"]
+            result["notes"] += notes
+            result["reasons"] += findings
+            plan = self._plan(nb, assignment)
+            submission = assignment.submission_folder(nbformat.writes(nb))
+            self.sandbox = Sandbox(submission, Limits(cpu_seconds=int(self.budget) + 30), handler=self.serve)
+            if not self.sandbox.sandboxed:
+                result["reasons"].append("NOT SANDBOXED: bubblewrap is unavailable here, the notebook ran as a plain "
+                                         "process with resource limits only")
+            self.endpoint = self.sandbox.start()
+            self.ns = build_namespace(assignment, trusted)
+            self.proxies = {n: LearnerFunction(self, n) for n in assignment.learner_names}
+            self.ns.update(self.proxies)
+            self.endpoint.deadline = time.monotonic() + START_TIMEOUT
+            try:
+                self.endpoint.request({"op": "hello"})
+            except rpc.WireError as err:
+                self._lost(err)
+            self._walk(plan, assignment, result, t0)
+        finally:
+            if self.sandbox is not None:
+                self.sandbox.close()
+            shutil.rmtree(trusted, ignore_errors=True)
+            if submission:
+                shutil.rmtree(submission, ignore_errors=True)
+        result["notebook"] = self._graded_notebook(nb, plan, assignment, result)
+        return self._finish(result, t0)
+
+    def _plan(self, nb, assignment):
+        """(cell index, 'run' code | 'test' grade_id) for every code cell, in the learner's order."""
+        plan = []
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            gid = notebooks.grade_id(cell)
+            meta = cell.metadata.get("nbgrader", {})
+            if gid in assignment.tests:
+                plan.append((i, "test", gid))
+            elif gid in assignment.release_cells and not meta.get("solution"):
+                plan.append((i, "run", assignment.release_cells[gid].source))  # locked cells run as released
+            else:
+                plan.append((i, "run", cell.source))
+        return plan
+
+    def _walk(self, plan, assignment, result, t0):
+        for index, kind, what in plan:
+            if not self.gone and time.monotonic() - t0 > self.budget:
+                self.gone = f"the notebook used up its time budget of {self.budget:g} s"
+                self.sandbox.kill()
+            if kind == "run":
+                if self.gone:
+                    continue
+                self.endpoint.deadline = time.monotonic() + self.cell_timeout + GRACE
+                try:
+                    reply = self.endpoint.request({"op": "exec", "code": what, "timeout": self.cell_timeout})
+                    reply = reply if isinstance(reply, dict) else {}
+                    self.outputs[index] = clean_outputs(reply.get("outputs"))
+                    if reply.get("timed_out"):
+                        result["notes"].append(f"cell {index + 1} ran past the {self.cell_timeout:g} s limit "
+                                               "and was interrupted")
+                except rpc.WireError as err:
+                    self._lost(err)
+            else:
+                result["cells"][what] = self._test(what, assignment)
+
+    def _test(self, gid, assignment):
+        points, hidden = assignment.points[gid], gid in assignment.hidden
+        verdict = {"points": 0.0, "max_points": points}
+        if self.gone:
+            return {**verdict, "outcome": "limit" if "budget" in self.gone else "no-result",
+                    "message": f"not run: {self.gone}"}
+        self.test_deadline = time.monotonic() + self.cell_timeout
+        self.endpoint.deadline = self.test_deadline + GRACE
+        code = assignment.tests[gid]
+        sink = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+                exec(compile(code, f"<test {gid}>", "exec"), self.ns)  # noqa: S102 (the instructor's test code)
+        except AssertionError as err:
+            return {**verdict, "outcome": "failed", "message": public_message(err, hidden)}
+        except SandboxGone as err:
+            outcome = "timeout" if "in time" in str(err) else "limit" if "limit" in str(err) else "no-result"
+            return {**verdict, "outcome": outcome, "message": str(err)}
+        except TimeoutError as err:
+            return {**verdict, "outcome": "timeout", "message": f"the learner's function {err}"}
+        except Exception as err:  # noqa: BLE001 (what the learner returned broke the test: a wrong answer)
+            return {**verdict, "outcome": "error", "message": public_message(f"{type(err).__name__}: {err}", hidden)}
+        finally:
+            self.ns.update(self.proxies)  # a test that rebinds a learner's name never leaks into the next
+        return {**verdict, "points": points, "outcome": "passed", "message": "passed"}
+
+    def _graded_notebook(self, nb, plan, assignment, result):
+        graded = copy.deepcopy(nb)
+        for cell in graded.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        for index, kind, what in plan:
+            cell = graded.cells[index]
+            if kind == "run":
+                cell.outputs = self.outputs.get(index, [])
+                continue
+            released = assignment.release_cells.get(what)
+            cell.source = released.source if released is not None else ""  # hidden tests never leave the judge
+            v = result["cells"][what]
+            head = f"{what}: {v['outcome']} ({v['points']:g} of {v['max_points']:g} points)"
+            if v["outcome"] == "passed":
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=head + "\n")]
+            else:
+                cell.outputs = [nbformat.v4.new_output("error", ename=v["outcome"], evalue=v["message"],
+                                                       traceback=[head, v["message"]])]
+        return json.loads(nbformat.writes(graded))
+
+    def _finish(self, result, t0):
+        result["score"] = float(sum(c["points"] for c in result["cells"].values()))
+        if self.gone:
+            result["reasons"].append(self.gone)
+        result["flagged"] = bool(result["reasons"])
+        result["seconds"] = round(time.monotonic() - t0, 2)
+        return result
+
+
+def judge(job):
+    """Grade one submission (see grader/unit.py for the job and result formats)."""
+    return Judge(job).run()
+
+
+def main(argv):
+    job_path, result_path = argv
+    with open(job_path, encoding="utf-8") as f:
+        job = json.load(f)
+    os.environ.setdefault("MPLBACKEND", "agg")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    result = judge(job)
+    with open(result_path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    os.replace(result_path + ".tmp", result_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,274 @@
+"""A minimal sandbox for one submission: bubblewrap over an allow-list, an unprivileged uid, rlimits.
+
+What the learner's process sees (built from nothing, not from the host's root):
+- read-only: /usr (with the /bin, /lib, /lib64 links), the Python installation and the course's
+  virtual environment, the harness (grader/harness.py, grader/rpc.py) under /opt/grader, and the
+  submission folder (the notebook and the assignment's helper files and data) under /submission;
+- writable: /home/learner (its working copy of the submission) and /tmp, each a private tmpfs of
+  bounded size;
+- a new /proc and a minimal /dev, its own pid, network (none), IPC and UTS namespaces, an empty
+  environment but for a few fixed variables, and no capabilities.
+Nothing else of the host exists inside: not the grader's environment, the course folder, the
+gradebook, other submissions, /etc, /home or /root.
+
+Limits (rlimits, set before exec and inherited by everything inside): address space, CPU seconds,
+file size, open files, no core dumps, and processes. RLIMIT_NPROC counts per uid, so when the grader
+runs as root each sandbox runs as a uid of its own (a slot, 61000 + n, held with a lock file while
+the sandbox lives), which is what makes the process limit bound this sandbox alone. The judge
+enforces wall time from outside (grader/judge.py) and kills the whole sandbox when it must.
+
+Where bubblewrap is missing or cannot make namespaces, the harness runs as a plain child process
+with the same limits (and the same slot uid when root), and every result says it was NOT sandboxed.
+"""
+
+import contextlib
+import fcntl
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+
+from grader import rpc
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SLOT_DIR = os.path.join(tempfile.gettempdir(), "charlm-grader-slots")
+FIRST_UID = 61000
+SLOTS = 512
+MIB = 1024 * 1024
+
+
+@dataclass
+class Limits:
+    """What one submission may use. Defaults fit the course's notebooks with room to spare."""
+
+    memory_mib: int = 3072  # address space of each process (numpy + IPython + matplotlib use ~1 GiB)
+    cpu_seconds: int = 900  # CPU time of each process; the judge's wall-time budget is usually lower
+    file_mib: int = 128  # largest file it may write
+    scratch_mib: int = 256  # size of each of its two tmpfs folders (/home/learner, /tmp)
+    processes: int = 32  # processes and threads of its uid
+    open_files: int = 256
+
+
+def bwrap_path():
+    """bubblewrap's path when it is installed and can make the namespaces we need here, else None."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    try:
+        probe = subprocess.run([*_system_binds(path), "--unshare-pid", "--unshare-net", "--die-with-parent",
+                                "/usr/bin/true"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return path if probe.returncode == 0 else None
+
+
+class Slot:
+    """An exclusive uid for one sandbox (root only), held by an flock on a root-only lock file."""
+
+    def __init__(self):
+        self.uid, self._fd = None, None
+        if os.geteuid() != 0:
+            return
+        os.makedirs(SLOT_DIR, mode=0o700, exist_ok=True)
+        start = os.getpid() % SLOTS
+        for k in range(SLOTS):
+            n = (start + k) % SLOTS
+            fd = os.open(os.path.join(SLOT_DIR, f"{n}.lock"), os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uid, self._fd = FIRST_UID + n, fd
+            _kill_uid(self.uid)  # anything left over from a killed run must not count against the limit
+            return
+        raise RuntimeError(f"all {SLOTS} sandbox slots are in use")
+
+    @classmethod
+    def none(cls):
+        slot = cls.__new__(cls)
+        slot.uid, slot._fd = None, None
+        return slot
+
+    def release(self):
+        if self._fd is not None:
+            _kill_uid(self.uid)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _kill_uid(uid):
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    os.kill(int(entry), signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                pass
+
+
+def _python_roots():
+    """The folders the interpreter and its libraries live in (the venv and the installation it came from)."""
+    roots = []
+    for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))):
+        p = os.path.realpath(p)
+        if p.startswith("/usr/") or p == "/usr":
+            continue
+        if p.endswith("/bin"):
+            p = os.path.dirname(p)
+        if not any(p == r or p.startswith(r + os.sep) for r in roots):
+            roots.append(p)
+    return roots
+
+
+def _system_binds(bwrap):
+    """/usr read-only, and /bin, /lib, ... as the host has them (links into /usr, or folders)."""
+    args = [bwrap, "--ro-bind", "/usr", "/usr"]
+    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = "/" + top
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def bwrap_args(bwrap, submission, limits, uid):
+    """The bubblewrap command line around the harness (which drops to `uid` when it is given)."""
+    args = _system_binds(bwrap)
+    made = set()
+    for root in _python_roots():
+        parts = root.strip(os.sep).split(os.sep)[:-1]
+        for i in range(1, len(parts) + 1):  # parents readable by the sandbox's uid (/root is 0700 on the host)
+            folder = os.sep + os.sep.join(parts[:i])
+            if folder not in made and not folder.startswith("/usr"):
+                made.add(folder)
+                args += ["--perms", "0755", "--dir", folder]
+        args += ["--ro-bind", root, root]
+    for folder in ("/opt", "/opt/grader", "/home"):
+        args += ["--perms", "0755", "--dir", folder]
+    args += ["--ro-bind", os.path.join(HERE, "harness.py"), "/opt/grader/harness.py",
+             "--ro-bind", os.path.join(HERE, "rpc.py"), "/opt/grader/rpc.py",
+             "--ro-bind", submission, "/submission",
+             "--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/tmp",
+             "--perms", "0777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/home/learner",
+             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+             "--die-with-parent", "--new-session", "--chdir", "/home/learner", "--clearenv"]
+    for key, value in sandbox_env(uid).items():
+        args += ["--setenv", key, value]
+    if uid is not None:
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]  # the harness drops to uid, then has none
+    return args
+
+
+def sandbox_env(uid):
+    env = {"PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin", "HOME": "/home/learner", "LANG": "C.UTF-8",
+           "TMPDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "agg", "MPLCONFIGDIR": "/tmp/matplotlib",
+           "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+           "PYTHONUNBUFFERED": "1"}
+    if uid is not None:
+        env["CHARLM_DROP_TO"] = str(uid)
+    return env
+
+
+class Sandbox:
+    """One running harness for one submission; talk to it through `endpoint` (an rpc.Endpoint)."""
+
+    def __init__(self, submission, limits=None, use_bwrap=True, handler=None):
+        self.submission = os.path.abspath(submission)
+        self.limits = limits or Limits()
+        self.bwrap = bwrap_path() if use_bwrap else None
+        self.sandboxed = self.bwrap is not None
+        # without bubblewrap the interpreter may sit where another uid cannot reach it (/root): keep ours
+        self.slot = Slot() if self.sandboxed else Slot.none()
+        self.proc, self.endpoint, self._log, self._scratch = None, None, [], None
+        self._handler = handler
+
+    def start(self):
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        uid, limits = self.slot.uid, self.limits
+        harness_args = ["--in", str(to_child_r), "--out", str(from_child_w)]
+        if self.sandboxed:
+            cmd = [*bwrap_args(self.bwrap, self.submission, limits, uid), sys.executable,
+                   "/opt/grader/harness.py", "/submission", "/home/learner/work", *harness_args]
+            env, cwd = None, "/"
+        else:
+            self._scratch = tempfile.mkdtemp(prefix="charlm-unsandboxed-")
+            os.chmod(self._scratch, 0o777)
+            env = sandbox_env(uid)
+            env.update({"HOME": self._scratch, "TMPDIR": self._scratch, "MPLCONFIGDIR": self._scratch + "/mpl",
+                        "IPYTHONDIR": self._scratch + "/ipython"})
+            cmd = [sys.executable, os.path.join(HERE, "harness.py"), self.submission, self._scratch + "/work",
+                   *harness_args]
+            cwd = self._scratch
+
+        def limit():
+            lim = [(resource.RLIMIT_AS, limits.memory_mib * MIB), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                   (resource.RLIMIT_FSIZE, limits.file_mib * MIB), (resource.RLIMIT_NOFILE, limits.open_files),
+                   (resource.RLIMIT_CORE, 0)]
+            if uid is not None:
+                lim.append((resource.RLIMIT_NPROC, limits.processes))
+            for what, value in lim:
+                resource.setrlimit(what, (value, value))
+
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     pass_fds=(to_child_r, from_child_w), preexec_fn=limit, start_new_session=True,
+                                     env=env, cwd=cwd)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.endpoint = rpc.Endpoint(from_child_r, to_child_w, "host", self._handler)
+        return self.endpoint
+
+    def _drain(self):
+        kept = 0
+        for chunk in iter(lambda: self.proc.stdout.read(4096), b""):
+            if kept < 20_000:
+                self._log.append(chunk)
+                kept += len(chunk)
+
+    def log(self):
+        return b"".join(self._log).decode("utf-8", "replace")[-8000:]
+
+    def exit_reason(self):
+        """Why the harness is gone, in words ('' while it runs)."""
+        if self.proc is None or self.proc.poll() is None:
+            return ""
+        code = self.proc.returncode
+        if code < 0:
+            name = signal.Signals(-code).name
+            return {"SIGKILL": "was killed (SIGKILL)", "SIGXCPU": "used up its CPU time (SIGXCPU)",
+                    "SIGXFSZ": "wrote a file past the size limit (SIGXFSZ)", "SIGSEGV": "crashed (SIGSEGV)"
+                    }.get(name, f"ended on signal {name}")
+        return f"ended itself with exit status {code}"
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=10)
+
+    def close(self):
+        if self.endpoint is not None and self.proc is not None and self.proc.poll() is None:
+            try:
+                self.endpoint.send({"kind": "request", "id": 0, "op": "bye"})
+                self.proc.wait(timeout=2)
+            except (rpc.WireError, OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        if self.endpoint is not None:
+            for fd in (self.endpoint.rfd, self.endpoint.wfd):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.slot.release()
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
