@@ -18,7 +18,7 @@ from grader.driver import internal_error, run_unit
 WINDOW = 4
 
 
-def run_dask(address, spec, jobs, on_result, log):
+def run_dask(address, spec, jobs, materialize, on_result, log):
     from distributed import Client, as_completed
 
     try:
@@ -36,7 +36,7 @@ def run_dask(address, spec, jobs, on_result, log):
 
         def submit():
             job = queue.pop(0)
-            fut = client.submit(run_unit, spec, job, pure=False, retries=2,
+            fut = client.submit(run_unit, spec, materialize(job), pure=False, retries=2,
                                 key=f"grade-{job['assignment']}-{job['student']}-{stamp}")
             by_key[fut.key] = job
             pending.add(fut)

@@ -148,23 +148,24 @@ def run_unit(spec, job):
         return internal_error(job, f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip()[-300:]})")
 
 
-def job_key(sub):
+def job_key(text, files):
     """What decides whether a submission is new or changed: its notebook's text and the files beside it."""
     h = hashlib.sha256()
-    h.update(sub.notebook.encode("utf-8", "surrogatepass"))
-    h.update(json.dumps(sub.files, sort_keys=True).encode())
+    h.update(text.encode("utf-8", "surrogatepass"))
+    h.update(json.dumps(files, sort_keys=True).encode())
     return h.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# executors: each calls on_result(job, result) in this process, as results arrive
+# executors: each reads a job's notebook (materialize) just before handing it out, and calls
+# on_result(job, result) in this process as results arrive
 
-def run_serial(spec, jobs, on_result):
+def run_serial(spec, jobs, materialize, on_result):
     for job in jobs:
-        on_result(job, run_unit(spec, job))
+        on_result(job, run_unit(spec, materialize(job)))
 
 
-def run_pool(spec, jobs, workers, on_result):
+def run_pool(spec, jobs, workers, materialize, on_result):
     """N submissions at once in a process pool; a pool broken by a killed process is rebuilt, its jobs retried."""
     pending = list(jobs)
     attempts = {id(j): 0 for j in pending}
@@ -175,7 +176,7 @@ def run_pool(spec, jobs, workers, on_result):
             while (queue or running) and not broken:
                 while queue and len(running) < 2 * workers:
                     job = queue.pop(0)
-                    running[pool.submit(run_unit, spec, job)] = job
+                    running[pool.submit(run_unit, spec, materialize(job))] = job
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
@@ -228,11 +229,12 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
     existing = load_results(course, assignment)
     todo, extras = [], {}
     for sub in submissions:
-        key = job_key(sub)
+        key = job_key(sub.text(), sub.files)
         old = existing.get(sub.student)
         if not regrade and old and old.get("key") == key:
             continue
-        job = {"student": sub.student, "assignment": assignment, "notebook": sub.notebook, "files": sub.files,
+        # the notebook's text joins the job only when it is handed to a worker (see materialize)
+        job = {"student": sub.student, "assignment": assignment, "files": sub.files,
                "cell_timeout": float(cell_timeout), "budget": float(budget)}
         extras[sub.student] = (key, sub)
         todo.append(job)
@@ -244,6 +246,10 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
         load_unit(spec)   # fail early and clearly when the unit cannot be imported here
     done = [0]
     t0 = time.time()
+
+    def materialize(job):
+        sub = extras[job["student"]][1]
+        return dict(job, notebook=sub.text())
 
     def on_result(job, result):
         key, sub = extras[job["student"]]
@@ -266,11 +272,11 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
 
     if scheduler:
         from grader.distributed import run_dask
-        run_dask(scheduler, spec, todo, on_result, log=log)
+        run_dask(scheduler, spec, todo, materialize, on_result, log=log)
     elif workers > 1:
-        run_pool(spec, todo, workers, on_result)
+        run_pool(spec, todo, workers, materialize, on_result)
     else:
-        run_serial(spec, todo, on_result)
+        run_serial(spec, todo, materialize, on_result)
     log(f"{assignment}: graded {len(todo)} submission(s) in {time.time() - t0:.1f} s"
         f" ({(time.time() - t0) / len(todo):.2f} s each, {workers if not scheduler else 'dask'} worker(s)); "
         f"{skipped} unchanged")

@@ -58,11 +58,17 @@ class Entry:
 @dataclass
 class Submission:
     student: str
-    notebook: str           # the notebook's text ("" when there is none or it cannot be read)
     files: list             # [{"name", "kind", "size"}] other entries beside the notebook
     origin: str             # where it came from, for messages
     notes: list = field(default_factory=list)
     flags: list = field(default_factory=list)
+    reader: object = None   # returns the notebook's bytes (None: none, or too large); read when needed, so a
+                            # class of 20,000 is never held in memory at once
+
+    def text(self):
+        """The notebook's text ("" when there is none or it cannot be read)."""
+        data = self.reader() if self.reader else None
+        return "" if data is None else data.decode("utf-8", errors="replace")
 
 
 def safe_student(raw):
@@ -226,12 +232,6 @@ def _strip_wrapper(entries, assignment):
         entries = inner
 
 
-def _decode(data):
-    if data is None:
-        return None
-    return data.decode("utf-8", errors="replace")
-
-
 def _file_list(entries, skip):
     return [{"name": "/".join(e.parts), "kind": e.kind, "size": e.size} for e in entries if e is not skip]
 
@@ -283,7 +283,7 @@ def find_submissions(path, assignment, pattern=None):
         sid, changed = safe_student(raw)
         sub = submissions.get(sid)
         if sub is None:
-            sub = submissions[sid] = Submission(sid, "", [], "")
+            sub = submissions[sid] = Submission(sid, [], "")
             if changed:
                 sub.notes.append(f"student id {raw!r} written as {sid!r}")
             sub._candidates = []
@@ -307,11 +307,10 @@ def find_submissions(path, assignment, pattern=None):
             sub.notes.append(f"{'/'.join(chosen.parts)} is a {chosen.kind}, not a file; not read")
             sub.files = _file_list(others, None)
         else:
-            text = _decode(chosen.read())
-            if text is None:
+            if chosen.size > MAX_NOTEBOOK_BYTES:
                 sub.notes.append(f"{'/'.join(chosen.parts)} is larger than {MAX_NOTEBOOK_BYTES:,} bytes; not read")
-                text = ""
-            sub.notebook = text
+            else:
+                sub.reader = chosen.read
             sub.files = _file_list(others, chosen)
         del sub._candidates
         result.append(sub)

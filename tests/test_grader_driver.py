@@ -36,10 +36,10 @@ def klass(tmp_path_factory):
 def test_inputs_never_follow_links_and_list_other_files(klass):
     subs = {s.student: s for s in inputs.find_submissions(str(klass), "dinosaur_island")}
     assert len(subs) == 14
-    assert subs["linked"].notebook == "" and any("symlink" in n for n in subs["linked"].notes)
+    assert subs["linked"].text() == "" and any("symlink" in n for n in subs["linked"].notes)
     files = {f["name"]: f["kind"] for f in subs["s00001_dinosaur_island_partial"].files}
     assert files == {"notes.txt": "file", "sneaky.txt": "symlink"}
-    assert subs["broken"].notebook == "{ this is not json"
+    assert subs["broken"].text() == "{ this is not json"
 
 
 def test_student_ids_from_lms_file_names():
@@ -67,7 +67,7 @@ def test_zip_guards(tmp_path):
     finally:
         inputs.MAX_NOTEBOOK_BYTES = old
     assert set(subs) == {"alice", "big"}
-    assert subs["big"].notebook == "" and "not read" in subs["big"].notes[0]
+    assert subs["big"].text() == "" and "not read" in subs["big"].notes[0]
     (tmp_path / "plain.zip").write_text("not a zip")
     with pytest.raises(inputs.InputError, match="neither a folder nor a .zip"):
         inputs.find_submissions(str(tmp_path / "plain.zip"), "dinosaur_island")
