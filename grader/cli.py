@@ -77,7 +77,7 @@ def cmd_grade(args):
         gradebook.ensure_assignment(course, args.assignment, url, state)
         driver.save_state(course, state)
         synced = state.setdefault("gradebook", {}).setdefault(args.assignment, {})
-        if any(synced.get(s) != r["key"] for s, r in records.items()):
+        if any((synced.get(s) or {}).get("id") != driver.version(r) for s, r in records.items()):
             with gradebook.open_gradebook(url) as gb:
                 written = gradebook.sync(gb, args.assignment, records, synced)
             driver.save_state(course, state)
@@ -87,22 +87,26 @@ def cmd_grade(args):
         problems = 0
         if not args.no_feedback:
             made = state.setdefault("feedback", {}).setdefault(args.assignment, {})
-            todo = [s for s, r in sorted(records.items())
-                    if r.get("has_notebook") and made.get(s) != r["key"]]
+            changed = [s for s, r in sorted(records.items()) if made.get(s) != driver.version(r)]
+            for s in changed:
+                if not records[s].get("has_notebook"):
+                    feedback.write_ungraded(course, args.assignment, s, records[s]["result"])
+                    made[s] = driver.version(records[s])
+            todo = [s for s in changed if records[s].get("has_notebook")]
             errors = feedback.generate(course, args.assignment, url, todo)
             for student in todo:
                 if student in errors:
                     print(f"warning: no feedback for {student}: {errors[student].strip().splitlines()[-1:]}",
                           file=sys.stderr)
                 else:
-                    made[student] = records[student]["key"]
+                    made[student] = driver.version(records[student])
             driver.save_state(course, state)
-            if todo:
+            if changed:
                 leaked = feedback.leaks(course)
                 for path, line in leaked:
                     print(f"error: hidden-test text in {path}: {line!r}", file=sys.stderr)
                 problems += len(leaked)
-                print(f"feedback: {len(todo) - len(errors)} file(s) written to {course}/feedback"
+                print(f"feedback: {len(changed) - len(errors)} file(s) written to {course}/feedback"
                       f"{'; no hidden-test text in it' if not leaked else ''}")
         by_assignment = {name: report.rows(course, name, scores) for name, scores in manual.items()}
         csv_path = report.write_csv(course, by_assignment)

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import traceback
+import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -148,6 +149,11 @@ def run_unit(spec, job):
         return internal_error(job, f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip()[-300:]})")
 
 
+def version(record):
+    """What identifies one grading of a submission (a regrade of the same notebook is a new version)."""
+    return record.get("id") or record["key"]
+
+
 def job_key(text, files):
     """What decides whether a submission is new or changed: its notebook's text and the files beside it."""
     h = hashlib.sha256()
@@ -262,7 +268,10 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
         nb_path = autograded_path(course, assignment, job["student"])
         if notebook is not None:
             write_atomic(nb_path, json.dumps(notebook, ensure_ascii=False))
-        record = {"key": key, "origin": sub.origin, "graded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        elif os.path.exists(nb_path):
+            os.unlink(nb_path)   # ours, from an earlier submission of this student: it no longer applies
+        record = {"key": key, "id": uuid.uuid4().hex, "origin": sub.origin,
+                  "graded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                   "has_notebook": notebook is not None, "result": result}
         write_json(result_path(course, assignment, job["student"]), record)
         done[0] += 1

@@ -9,6 +9,7 @@ state stays out of the coordinator); then tools.check_feedback searches the feed
 usage (internal): python -m grader.feedback COURSE ASSIGNMENT DB_URL < students, one per line
 """
 
+import html
 import json
 import os
 import subprocess
@@ -27,6 +28,20 @@ def generate(course, assignment, url, students):
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return {s: f"feedback generation failed: {done.stderr.strip()[-500:]}" for s in students}
+
+
+def write_ungraded(course, assignment, student, result):
+    """Feedback for a submission that could not be graded (no notebook to render): the reasons, plainly."""
+    from grader.driver import write_atomic
+    from tools.assignments import ASSIGNMENTS
+
+    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in result.get("reasons", []) + result.get("notes", []))
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment)}</title></head>"
+            f"<body><h1>{html.escape(assignment)}: {result.get('score', 0):g} / {result.get('max_score', 0):g}</h1>"
+            f"<p>Your submission could not be graded ({html.escape(str(result.get('status')))}).</p>"
+            f"<ul>{reasons}</ul></body></html>\n")
+    name = ASSIGNMENTS[assignment][0][: -len(".ipynb")] + ".html"
+    write_atomic(os.path.join(course, "feedback", student, assignment, name), page)
 
 
 def leaks(course):

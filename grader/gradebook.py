@@ -21,6 +21,7 @@ import os
 import sqlite3
 import warnings
 
+from grader.driver import version
 from tools.assignments import ASSIGNMENTS, ROOT
 
 COURSE_ID = "charlm"                                     # as in nbgrader_config.py
@@ -81,7 +82,7 @@ def open_gradebook(url):
 
 
 def sync(gb, assignment, records, synced):
-    """Write the results of `records` ({student: record}) whose key is not yet in `synced` ({student: key}).
+    """Write the results of `records` ({student: record}) not yet in `synced` ({student: {"key", "id"}}).
 
     Idempotent: writing a result twice leaves the same rows (so a run killed before it recorded `synced` redoes
     the work harmlessly). Updates `synced` in place; returns the number of students written.
@@ -92,7 +93,8 @@ def sync(gb, assignment, records, synced):
     # nbgrader's add_submission trips SQLAlchemy autoflush warnings of its own; the rows are right
     warnings.filterwarnings("ignore", message=".*not in session.*")
     for student, record in sorted(records.items()):
-        if synced.get(student) == record["key"]:
+        before = synced.get(student) or {}
+        if before.get("id") == version(record):
             continue
         result = record["result"]
         gb.update_or_create_student(student)
@@ -100,7 +102,7 @@ def sync(gb, assignment, records, synced):
             sub = gb.find_submission(assignment, student)
         except MissingEntry:
             sub = gb.add_submission(assignment, student)
-        changed = student in synced and synced[student] != record["key"]
+        changed = before.get("key") not in (None, record["key"])   # another notebook than the one reviewed
         flagged = bool(result.get("flagged"))
         for nb in sub.notebooks:
             nb.flagged = flagged
@@ -111,7 +113,7 @@ def sync(gb, assignment, records, synced):
                 if changed:
                     g.manual_score = None
         gb.db.commit()
-        synced[student] = record["key"]
+        synced[student] = {"key": record["key"], "id": version(record)}
         written += 1
     return written
 

@@ -108,6 +108,8 @@ def test_class_graded_nothing_lost(klass, tmp_path):
     assert n == 14 and flagged == sum(r["flagged"] == "yes" for r in rows)
     assert (course / "feedback" / "s00000_dinosaur_island_solution" / "dinosaur_island" /
             "dinosaur_island.html").exists()
+    assert "could not be graded" in (course / "feedback" / "broken" / "dinosaur_island" /
+                                     "dinosaur_island.html").read_text()
     assert (course / "summary" / "dinosaur_island.png").exists()
     assert "Flagged for review" in (course / "summary" / "dinosaur_island.md").read_text()
     assert "no hidden-test text" in done.stdout
