@@ -87,7 +87,7 @@ test: lint unit nbval release-check validate grader-check
 lint: venv
 	$(BIN)/ruff check .
 
-unit: sync
+unit: sync sandbox
 	$(BIN)/python -m pytest -q tests
 
 nbval: sync

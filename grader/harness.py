@@ -30,19 +30,20 @@ if "CHARLM_DROP_TO" in os.environ:  # first of all: become the sandbox's own unp
     os.setresgid(_uid, _uid, _uid)
     os.setresuid(_uid, _uid, _uid)
 
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import traceback  # noqa: E402
-import warnings  # noqa: E402
+import shutil
+import signal
+import traceback
+import warnings
 
 try:  # inside the sandbox rpc.py sits beside this file; the judge imports both from the grader package
-    import rpc  # noqa: E402
+    import rpc
 except ImportError:
-    from grader import rpc  # noqa: E402
+    from grader import rpc
 
 MAX_TEXT = 20_000  # characters kept of each stream of a cell
 MAX_DATA = 2_000_000  # characters kept of one rich output (a PNG figure is ~50,000)
 MAX_OUTPUTS = 40  # rich outputs kept per cell
+MAX_CALL_TEXT = 64_000_000  # characters a function may print while a test calls it (the test may read them all)
 KEPT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml")
 
 
@@ -159,6 +160,9 @@ def run_cell(shell, code, seconds):
         except CellTimeout as exc:  # raised between statements IPython guards
             timed_out, result = True, None
             shell.last_traceback = {"ename": "CellTimeout", "evalue": str(exc), "traceback": [f"CellTimeout: {exc}"]}
+        except Exception as exc:  # noqa: BLE001 (code that breaks IPython's own compiler: RecursionError, ...)
+            result = None
+            shell.last_traceback = {"ename": type(exc).__name__, "evalue": str(exc)[:MAX_TEXT], "traceback": []}
     outputs = []
     for name, text in (("stdout", cap.stdout), ("stderr", cap.stderr)):
         if text:
@@ -222,7 +226,7 @@ class Server:
         overrides = dict(req.get("overrides") or {})
         saved = {k: ns[k] for k in overrides if k in ns}
         ns.update(overrides)
-        out, err = _Capture(), _Capture()
+        out, err = _Capture(MAX_CALL_TEXT), _Capture(MAX_TEXT)
         old = sys.stdout, sys.stderr
         caught = []
         try:
@@ -248,18 +252,20 @@ class Server:
         positions, names = (req.get("copy_back") or [[], []])
         after = [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
                  {k: kwargs[k] for k in names if k in kwargs}]
-        return {"value": value, "after": after, "stdout": _cap_text(out.getvalue()) if out.getvalue() else "",
+        return {"value": value, "after": after, "stdout": out.getvalue(),
                 "warnings": [{"category": w.category.__name__, "message": str(w.message)[:2000]} for w in caught[:100]]}
 
 
 class _Capture:
-    def __init__(self):
-        self.parts, self.size = [], 0
+    """A stream that keeps the first `limit` characters written to it."""
+
+    def __init__(self, limit):
+        self.parts, self.size, self.limit = [], 0, limit
 
     def write(self, text):
         text = str(text)
-        if self.size < MAX_TEXT:
-            self.parts.append(text[:MAX_TEXT - self.size])
+        if self.size < self.limit:
+            self.parts.append(text[:self.limit - self.size])
         self.size += len(text)
         return len(text)
 

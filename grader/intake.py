@@ -28,27 +28,26 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from tools import notebooks
 
-MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing", "pty",
-                     "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
+MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing",
+                     "pty", "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
 MODULE_NAMES = {"np", "numpy", "builtins", "sys", "os", "importlib", "grading", "rnn_utils", "lstm", "random", "math"}
 FORBIDDEN_CALLS = {"exec", "eval", "compile", "setattr", "delattr", "__import__", "breakpoint", "exit", "quit"}
 # IPython magics that are part of ordinary work (after IPython's transformation they are
 # get_ipython().run_line_magic / run_cell_magic calls); any other use of get_ipython() is a finding
 HARMLESS_MAGICS = {"timeit", "time", "matplotlib", "who", "whos", "who_ls", "pinfo", "pinfo2", "psource", "pdoc",
                    "pdef", "precision", "history", "page", "config", "env", "pwd", "ls", "lsmagic", "magic",
-                   "prun", "capture", "demo", "load_ext", "autoreload", "writefile_no", "debug_no"}
+                   "prun", "capture", "demo", "load_ext", "autoreload"}
 FORBIDDEN_ATTR_CALLS = {("os", "_exit"), ("os", "kill"), ("os", "killpg"), ("os", "abort"), ("os", "system"),
-                        ("os", "popen"), ("os", "remove"), ("os", "unlink"), ("os", "rename"), ("os", "replace"),
-                        ("os", "chdir"), ("os", "fork"), ("os", "rmdir"), ("os", "makedirs"), ("os", "mkdir"),
-                        ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"), ("sys", "_getframe"),
+                        ("os", "popen"), ("os", "fork"), ("sys", "exit"), ("sys", "settrace"), ("sys", "setprofile"),
+                        ("sys", "_getframe"),
                         ("sys", "_current_frames"), ("sys", "addaudithook"), ("sys", "displayhook"),
                         ("sys", "excepthook"), ("os", "setsid"), ("os", "execv"), ("os", "execve"),
                         ("os", "spawnv"), ("os", "posix_spawn"), ("os", "forkpty")}
-DUNDER_ATTRS = {"__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__", "__kwdefaults__",
-                "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__", "tb_frame", "tb_next",
-                "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "input_transformers_post",
-                "input_transformers_cleanup", "ast_transformers", "events", "run_code", "run_cell",
-                "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
+DUNDER_ATTRS = {"__self__", "__globals__", "__code__", "__builtins__", "__subclasses__", "__defaults__",
+                "__kwdefaults__", "__closure__", "__bases__", "__mro__", "__getattribute__", "__traceback__",
+                "tb_frame", "tb_next", "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame",
+                "input_transformers_post", "input_transformers_cleanup", "ast_transformers", "events", "run_code",
+                "run_cell", "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
 SUSPICIOUS_TEXT = re.compile(r"gradebook|\.\./|(^|/)(source|submitted|autograded|feedback|release)/|\.git(/|$)")
 OUTSIDE_PATH = re.compile(r"(^/|\.\.|gradebook|(^|/)(source|submitted|autograded|release|feedback)(/|$)|\.git)")
 _transformer = TransformerManager()
@@ -145,9 +144,18 @@ class _Scanner(ast.NodeVisitor):
     def visit_ClassDef(self, node):
         if node.name in self.protected and self._rebinds_global(node.name):
             self.flag(node, f"redefines `{node.name}`, which the tests rely on")
-        self.scopes.append(set())
+        self.scopes.append({n for stmt in node.body if isinstance(stmt, ast.Global) for n in stmt.names})
         self.generic_visit(node)
         self.scopes.pop()
+
+    def visit_MatchAs(self, node):
+        if node.name in self.protected and self._rebinds_global(node.name):
+            self.flag(node, f"rebinds `{node.name}` by a match pattern")
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node):
+        if node.name in self.protected and self._rebinds_global(node.name):
+            self.flag(node, f"rebinds `{node.name}` by a match pattern")
 
     def visit_Import(self, node):
         for alias in node.names:
@@ -197,6 +205,9 @@ class _Scanner(ast.NodeVisitor):
             return
         if isinstance(func, ast.Name) and func.id in FORBIDDEN_CALLS:
             self.flag(node, f"calls `{func.id}()`")
+        if (isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) > 1
+                and not isinstance(node.args[1], ast.Constant)):
+            self.flag(node, "calls `getattr()` with a computed name")
         dotted = _dotted(func)
         if dotted:
             parts = dotted.split(".")
@@ -259,7 +270,7 @@ def protected_names(source_nb, folder):
         meta = cell.metadata.get("nbgrader", {})
         try:
             tree = ast.parse(_transformer.transform_cell(notebooks.strip_markers(cell.source)))
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         bound = {}
         for node in tree.body:
@@ -302,7 +313,7 @@ def _module_exports(path):
 def _defined_functions(code):
     try:
         tree = ast.parse(_transformer.transform_cell(code))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
@@ -311,8 +322,32 @@ def _normal(text):
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
+def normalize_metadata(submitted, known):
+    """Make every cell's metadata a mapping and drop nbgrader metadata that is not the assignment's.
+
+    Returns notes saying what was dropped. Idempotent: the judge calls it again if a later step fails.
+    """
+    notes = []
+    for cell in submitted.cells:
+        meta = cell.get("metadata")
+        if not isinstance(meta, dict):
+            cell["metadata"] = meta = nbformat.NotebookNode()
+        nb_meta = meta.get("nbgrader")
+        if nb_meta is None:
+            continue
+        gid = nb_meta.get("grade_id") if isinstance(nb_meta, dict) else None
+        if not isinstance(nb_meta, dict):
+            meta.pop("nbgrader")
+            notes.append("a cell's nbgrader metadata was not a mapping: removed")
+        elif not isinstance(gid, str) or gid not in known:
+            meta.pop("nbgrader")
+            notes.append(f"a cell carried nbgrader metadata the assignment does not have ({str(gid)[:40]!r}): "
+                         "graded as a cell of the learner's own")
+    return notes
+
+
 def check(submitted, source, release, folder):
-    """Repair `submitted` (a notebook, changed in place) and judge it.
+    """Repair `submitted` (a notebook, changed in place) and scan what the learner wrote.
 
     Arguments:
     submitted -- the learner's notebook
@@ -326,19 +361,7 @@ def check(submitted, source, release, folder):
     """
     notes, findings = [], []
     src_cells = [c for c in source.cells if notebooks.grade_id(c)]
-    known = {notebooks.grade_id(c) for c in src_cells}
-    for cell in submitted.cells:
-        meta = cell.get("metadata")
-        if not isinstance(meta, dict):
-            cell["metadata"] = meta = nbformat.NotebookNode()
-        nb_meta = meta.get("nbgrader")
-        if nb_meta is None:
-            continue
-        gid = nb_meta.get("grade_id") if isinstance(nb_meta, dict) else None
-        if not isinstance(nb_meta, dict) or not isinstance(gid, str) or gid not in known:
-            meta.pop("nbgrader")
-            notes.append(f"a cell carried nbgrader metadata the assignment does not have ({str(gid)[:40]!r}): "
-                         "graded as a cell of the learner's own")
+    notes += normalize_metadata(submitted, {notebooks.grade_id(c) for c in src_cells})
     rel_by_id = notebooks.cells_by_id(release)
     sub_by_id = {}
     for cell in submitted.cells:

@@ -22,6 +22,13 @@ test. Hidden-test messages show what the learner's code returned, not what was e
 usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
 """
 
+import sys
+
+# nbformat imports jsonschema, which builds a URI grammar at import time when the optional
+# rfc3987_syntax package is installed (2 s per process here). Notebooks have no URI formats to
+# check, and the judge starts once per submission: tell jsonschema the package is absent.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 import ast
 import contextlib
 import copy
@@ -30,8 +37,8 @@ import io
 import json
 import os
 import re
+import resource
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -46,6 +53,7 @@ from tools.assignments import ASSIGNMENTS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
 START_TIMEOUT = 60.0
+JUDGE_MEMORY = 8 * 1024 ** 3  # bytes of address space for this process
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 KEPT_MIME = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml"}
 MAX_TEXT, MAX_DATA, MAX_OUTPUTS = 20_000, 2_000_000, 40
@@ -218,7 +226,6 @@ class Judge:
         self.budget = float(job.get("budget") or 600)
         self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
         self.gone = ""  # why the learner's process is gone ('' while it answers)
-        self.depth = 0
         self.test_deadline = None
         self.outputs = {}  # cell index -> outputs of a cell the sandbox ran
 
@@ -229,17 +236,12 @@ class Judge:
         overrides = {m: self.ns.get(m) for m, proxy in self.proxies.items()
                      if m in self.ns and self.ns.get(m) is not proxy}
         remaining = max(self.test_deadline - time.monotonic(), 0.01)
-        self.depth += 1
         try:
             return self.endpoint.call({"global": name}, args, kwargs,
                                       {"overrides": overrides, "timeout": remaining})
         except (rpc.ChannelClosed, rpc.WireTimeout, rpc.WireError) as err:
             self._lost(err)
             raise SandboxGone(self.gone) from None
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                self.endpoint.forget()  # the learner's code keeps no handle on the judge's objects
 
     def serve(self, request):
         """What the learner's code may ask of the judge: call an object it was given, read its public attributes."""
@@ -312,8 +314,8 @@ class Judge:
             try:
                 notes, findings = intake.check(nb, assignment.source, assignment.release, trusted)
             except Exception as err:  # noqa: BLE001
-                notes, findings = [], [f"the notebook could not be checked statically ({type(err).__name__}); "
-                                       "graded anyway"]
+                notes = intake.normalize_metadata(nb, set(assignment.points) | set(assignment.release_cells))
+                findings = [f"the notebook could not be checked statically ({type(err).__name__}); graded anyway"]
             result["notes"] += notes
             result["reasons"] += findings
             plan = self._plan(nb, assignment)
@@ -335,6 +337,7 @@ class Judge:
         finally:
             if self.sandbox is not None:
                 self.sandbox.close()
+            os.chdir(ROOT)
             shutil.rmtree(trusted, ignore_errors=True)
             if submission:
                 shutil.rmtree(submission, ignore_errors=True)
@@ -371,10 +374,13 @@ class Judge:
                     reply = reply if isinstance(reply, dict) else {}
                     self.outputs[index] = clean_outputs(reply.get("outputs"))
                     if reply.get("timed_out"):
-                        result["notes"].append(f"cell {index + 1} ran past the {self.cell_timeout:g} s limit "
+                        result["notes"].append(f"cell {index + 1} ran past the time limit ({self.cell_timeout:g} s) "
                                                "and was interrupted")
                 except rpc.WireError as err:
                     self._lost(err)
+                except Exception as err:  # noqa: BLE001 (the cell broke IPython itself: its own error, no verdict)
+                    self.outputs[index] = clean_outputs([{"output_type": "error", "ename": type(err).__name__,
+                                                          "evalue": str(err), "traceback": []}])
             else:
                 result["cells"][what] = self._test(what, assignment)
 
@@ -409,14 +415,17 @@ class Judge:
         for cell in graded.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+            released = assignment.release_cells.get(notebooks.grade_id(cell))
+            if released is not None:  # points, checksums and flags are the course's, whatever the copy said
+                cell.metadata["nbgrader"] = copy.deepcopy(released.metadata["nbgrader"])
+                if not released.metadata["nbgrader"].get("solution"):
+                    cell.source = released.source
         for index, kind, what in plan:
             cell = graded.cells[index]
             if kind == "run":
                 cell.outputs = self.outputs.get(index, [])
                 continue
-            released = assignment.release_cells.get(what)
-            cell.source = released.source if released is not None else ""  # hidden tests never leave the judge
-            v = result["cells"][what]
+            v = result["cells"][what]  # (its source is the release's: hidden tests never leave the judge)
             head = f"{what}: {v['outcome']} ({v['points']:g} of {v['max_points']:g} points)"
             if v["outcome"] == "passed":
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=head + "\n")]
@@ -440,6 +449,8 @@ def judge(job):
 
 
 def main(argv):
+    # the judge is trusted, but what the learner's code asks of it (a callback with a huge size) is not
+    resource.setrlimit(resource.RLIMIT_AS, (JUDGE_MEMORY, JUDGE_MEMORY))
     job_path, result_path = argv
     with open(job_path, encoding="utf-8") as f:
         job = json.load(f)

@@ -13,8 +13,9 @@ lives and travels as a reference: the other side gets a `Remote` proxy whose cal
 item reads and len() go back over the wire (see Endpoint). The decoder never builds an object dtype
 or runs code; a malformed frame raises WireError.
 
-Calls copy back mutations: after `f(*args)` on one side, the final state of every list, dict, set
-and array argument travels back and is written into the caller's own objects in place, so a
+Calls also carry numpy's global random state both ways (np.random.seed on one side is seen by a
+draw on the other), and they copy back mutations: after `f(*args)` on one side, the final state of every list, dict, set
+and array argument (and of tuples holding them) travels back and is written into the caller's own objects in place, so a
 function that updates a parameter dict in place behaves the same across the wire.
 """
 
@@ -100,6 +101,11 @@ class _Encoder:
             return {"__slice__": [self.enc(v.start), self.enc(v.stop), self.enc(v.step)]}
         if v is Ellipsis:
             return {"__ellipsis__": True}
+        # subclasses of the builtin containers and numbers (a namedtuple, an OrderedDict, an IntEnum)
+        # travel as their builtin base, as isinstance() sees them
+        for base in (bool, int, float, complex, str, bytes, tuple, list, dict, frozenset, set):
+            if isinstance(v, base) and not isinstance(v, np.generic):
+                return self.enc(base(v), depth)
         if isinstance(v, np.ndarray):
             out = self.array(v)
             if out is not None:
@@ -330,6 +336,10 @@ def update_in_place(orig, new, depth=0):
                 orig[i] = v
         if len(new) != len(orig):
             orig[len(new):] = new[len(orig):]
+    elif type(orig) is tuple and type(new) is tuple and len(orig) == len(new):  # its items may be mutable
+        for o, n in zip(orig, new):
+            if (_container(o) or type(o) is tuple) and type(o) is type(n):
+                update_in_place(o, n, depth + 1)
     elif type(orig) is set and type(new) is set and orig != new:
         orig.clear()
         orig.update(new)
@@ -353,8 +363,10 @@ def _same(a, b):
 
 def mutable_args(args, kwargs):
     """The positions and names of arguments whose mutations travel back after a call."""
-    return ([i for i, a in enumerate(args) if _container(a)],
-            [k for k, a in kwargs.items() if _container(a)])
+    def carries(a):
+        return _container(a) or (type(a) is tuple and any(carries(x) for x in a))
+
+    return ([i for i, a in enumerate(args) if carries(a)], [k for k, a in kwargs.items() if carries(a)])
 
 
 class Remote:
@@ -395,7 +407,8 @@ class Endpoint:
     """One side of the wire: sends requests, serves the other side's requests while it waits.
 
     `handler(request) -> reply value` serves what the other side asks; `side` is "host" or "sandbox".
-    Objects exported to the other side are kept in `exported` (id -> object) until `forget()`.
+    Objects exported to the other side are kept in `exported` (id -> object) for the endpoint's life (one
+    submission): a learner's object may keep a generator it was given and draw from it in a later call.
     """
 
     def __init__(self, rfd, wfd, side, handler=None):
@@ -411,9 +424,6 @@ class Endpoint:
         self._next_ref += 1
         self.exported[ref] = obj
         return {"side": self.side, "id": ref, "label": type(obj).__name__[:60]}
-
-    def forget(self):
-        self.exported.clear()
 
     def resolve(self, tag):
         if type(tag) is not dict or type(tag.get("id")) is not int:
@@ -468,7 +478,7 @@ class Endpoint:
         """Call `target` on the other side; copy the mutations of list, dict, set and array args back."""
         positions, names = mutable_args(args, kwargs)
         body = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs),
-                "copy_back": [positions, names], **(extra or {})}
+                "copy_back": [positions, names], "np_random": np.random.get_state(), **(extra or {})}
         rid = self._next_id
         self._next_id += 1
         self.send({"kind": "request", "id": rid, **body})
@@ -481,6 +491,8 @@ class Endpoint:
                 raise WireError("a reply to a request that was not made")
             after = message.get("after") or [[], {}]
             try:
+                if message.get("np_random") is not None:  # numpy's global generator, as if the call ran here
+                    np.random.set_state(message["np_random"])
                 for i, new in zip(positions, after[0]):
                     update_in_place(args[i], new)
                 for k in names:
@@ -493,8 +505,12 @@ class Endpoint:
     def serve(self, message):
         """Answer one request of the other side (a reply is always sent, an error if need be)."""
         try:
+            if message.get("op") == "call" and message.get("np_random") is not None:
+                np.random.set_state(message["np_random"])
             reply = self.handler(message)
             reply = {"kind": "reply", "id": message.get("id"), "ok": True, **reply}
+            if message.get("op") == "call":
+                reply["np_random"] = np.random.get_state()
         except (ChannelClosed, WireTimeout):
             raise
         except BaseException as exc:  # noqa: BLE001 (anything the served code raises goes back as data)

@@ -243,8 +243,13 @@ class Sandbox:
         if self.proc is None or self.proc.poll() is None:
             return ""
         code = self.proc.returncode
+        if code > 128 and self.sandboxed:  # bubblewrap reports its child's death by signal N as 128 + N
+            code = 128 - code
         if code < 0:
-            name = signal.Signals(-code).name
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
             return {"SIGKILL": "was killed (SIGKILL)", "SIGXCPU": "used up its CPU time (SIGXCPU)",
                     "SIGXFSZ": "wrote a file past the size limit (SIGXFSZ)", "SIGSEGV": "crashed (SIGSEGV)"
                     }.get(name, f"ended on signal {name}")

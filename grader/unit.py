@@ -20,18 +20,25 @@
               "notebook": dict | None}                          # the graded notebook (nbformat v4 JSON)
 
 grade_submission never raises and never writes outside a temporary folder of its own. It runs the
-judge (grader/judge.py) as a child process, so a crash there is an "internal-error" result for this
-submission, not the end of a class; the judge in turn runs the learner's code in the sandbox.
+judge (grader/judge.py) in a child process, forked from a warm judge of this process
+(grader/zygote.py) that has the judge's libraries imported already; a crash there is an
+"internal-error" result for this submission, not the end of a class. The judge in turn runs the
+learner's code in the sandbox.
 It is safe to call from a process pool or a Dask worker, on a machine where the course is installed.
 """
 
+import atexit
+import contextlib
 import hashlib
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from tools.assignments import ASSIGNMENTS
@@ -39,6 +46,103 @@ from tools.assignments import ASSIGNMENTS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0
 DEFAULT_BUDGET = 600.0
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1")
+
+
+class _Zygote:
+    """The warm judge of this process (grader/zygote.py): one forked child per submission.
+
+    When it cannot be started or dies, the submission is judged by a fresh `python -m grader.judge`.
+    """
+
+    def __init__(self):
+        self.owner, self.proc, self.lock, self.buffer = os.getpid(), None, threading.Lock(), b""
+
+    def _start(self):
+        self.buffer = b""
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.zygote"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=_env())
+
+    def _line(self, deadline):
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+    def grade(self, job_path, result_path, timeout):
+        """Judge one job; '' when the result file is written, else what went wrong."""
+        with self.lock:
+            deadline = time.monotonic() + timeout
+            try:
+                if self.proc is None or self.proc.poll() is not None:
+                    self._start()
+                self.proc.stdin.write(f"{job_path}\t{result_path}\n".encode())
+                self.proc.stdin.flush()
+                started = self._line(time.monotonic() + 120)
+                if not started or not started.startswith("pid "):
+                    raise OSError("the warm judge did not start")
+            except OSError:
+                self.close()
+                return _judge_in_a_new_process(job_path, result_path, deadline - time.monotonic())
+            done = self._line(deadline)
+            if done is None:  # past the time limit: stop that child, and the zygote with it
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(started.split()[1]), signal.SIGKILL)
+                self.close()
+                return "the judge did not finish in time"
+            if done != "done 0" or not os.path.exists(result_path):
+                return _error_tail(result_path) or f"the judge ended with status {done.split()[-1]}"
+            return ""
+
+    def close(self):
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            with contextlib.suppress(OSError):
+                self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+_ZYGOTE = None
+
+
+def _zygote():
+    global _ZYGOTE
+    if _ZYGOTE is None or _ZYGOTE.owner != os.getpid():  # a forked worker process makes its own
+        _ZYGOTE = _Zygote()
+        atexit.register(_ZYGOTE.close)
+    return _ZYGOTE
+
+
+def _error_tail(result_path):
+    path = result_path + ".err"
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().strip().splitlines()
+    return lines[-1][:300] if lines else ""
+
+
+def _judge_in_a_new_process(job_path, result_path, timeout):
+    try:
+        proc = subprocess.run([sys.executable, "-m", "grader.judge", job_path, result_path], cwd=ROOT, env=_env(),
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=max(timeout, 1))
+    except subprocess.TimeoutExpired:
+        return "the judge did not finish in time"
+    if proc.returncode != 0 or not os.path.exists(result_path):
+        return ((proc.stderr or "").strip().splitlines()[-1:] or ["no message"])[0][:300]
+    return ""
 
 
 def _fallback(job, status, reason, seconds):
@@ -74,17 +178,9 @@ def grade_submission(job):
         job_path, result_path = os.path.join(work, "job.json"), os.path.join(work, "result.json")
         with open(job_path, "w", encoding="utf-8") as f:
             json.dump(job, f)
-        env = dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1")
-        try:
-            proc = subprocess.run([sys.executable, "-m", "grader.judge", job_path, result_path], cwd=work, env=env,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=job["budget"] + 180)
-        except subprocess.TimeoutExpired:
-            return _fallback(job, "internal-error", "internal error: the judge did not finish in time; regrade",
-                             time.monotonic() - t0)
-        if proc.returncode != 0 or not os.path.exists(result_path):
-            tail = (proc.stderr or "").strip().splitlines()[-1:] or ["no message"]
-            return _fallback(job, "internal-error", f"internal error in the judge ({tail[0][:300]}); regrade",
+        failure = _zygote().grade(job_path, result_path, job["budget"] + 180)
+        if failure:
+            return _fallback(job, "internal-error", f"internal error in the judge ({failure}); regrade",
                              time.monotonic() - t0)
         with open(result_path, encoding="utf-8") as f:
             return json.load(f)

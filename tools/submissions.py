@@ -14,6 +14,8 @@ in order, each section changes it:
 
     # %% cell: <grade_id>          replace that cell's code with the section's text
     # %% new-cell-after: <grade_id> insert a new code cell (no nbgrader metadata) with the text
+    # %% new-graded-cell-after: <grade_id> <new_id> <points>
+                                   insert a code cell claiming to be a graded test (for attacks)
     # %% delete: <grade_id>         delete that cell (the section has no text)
     # %% strip-metadata             remove the nbgrader metadata of every cell
 
@@ -35,7 +37,8 @@ from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
-SECTION = re.compile(r"^# %% (cell|new-cell-after|delete|strip-metadata)(?:: *(\S+))?[ \t]*$", re.M)
+SECTION = re.compile(
+    r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
 
 
 def parse(path):
@@ -58,7 +61,7 @@ def build(assignment, base, edits):
     nb = notebooks.read(os.path.join(ROOT, "release", assignment, notebook))
     solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", assignment, notebook)))
     cells = notebooks.cells_by_id(nb)
-    unknown = sorted({gid for _, gid, _ in edits if gid} - set(cells))
+    unknown = sorted({gid.split()[0] for _, gid, _ in edits if gid} - set(cells))
     if unknown:
         raise ValueError(f"no cells with grade_id {unknown} in {assignment}; known: {sorted(cells)}")
     if base == "solution":
@@ -70,6 +73,12 @@ def build(assignment, base, edits):
             cells[gid].source = text
         elif operation == "new-cell-after":
             nb.cells.insert(nb.cells.index(cells[gid]) + 1, nbformat.v4.new_code_cell(text))
+        elif operation == "new-graded-cell-after":
+            anchor, new_id, points = gid.split()
+            cell = nbformat.v4.new_code_cell(text)
+            cell.metadata["nbgrader"] = {"grade": True, "grade_id": new_id, "locked": True, "points": float(points),
+                                         "schema_version": 3, "solution": False, "task": False}
+            nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cell)
         elif operation == "delete":
             nb.cells.remove(cells[gid])
         else:  # strip-metadata

@@ -1,8 +1,9 @@
-# Silences numpy.testing's assertions from inside the optimize cell.
+# Silences numpy.testing's assertions from inside the optimize cell, with an optimize that does not
+# clip. The assertions run in the judge: optimize fails on its unclipped gradients (and model with it).
 # assignment: dinosaur_island
 # base: solution
-# expected_failures: all
-# expected_score: 0
+# expected_failures: test_optimize, test_optimize_hidden, test_model
+# expected_score: 14
 # expected_flag: changes `np.testing.assert_allclose`
 
 # %% cell: optimize

@@ -1,11 +1,9 @@
-# Patches numpy.random through an alias the static check does not follow; the tamper guard in
-# grading.py sees it at run time, the tests fail with GRADING ENVIRONMENT MODIFIED, and the
-# autograder zeroes the notebook.
+# Patches numpy.random through an alias the static check does not follow. It changes only the
+# learner's own process: sample draws index 0 every time, and sample's and model's visible tests fail.
 # assignment: dinosaur_island
 # base: solution
-# expected_failures: all
-# expected_score: 0
-# expected_flag: GRADING ENVIRONMENT MODIFIED
+# expected_failures: test_sample, test_sample_hidden, test_model
+# expected_score: 14
 
 # %% new-cell-after: clip
 import numpy.random as rnd

@@ -1,10 +1,11 @@
 # Walks up from its folder looking for the gradebook, the instructor's source notebooks and other
 # students' submissions, and tries to read and to write them. Inside the sandbox none of them is
-# there; the intake zeroes and flags the attempt.
+# there (its root is built from an allow-list): nothing is found, its functions are graded as they
+# are (full marks), and the attempt is flagged for review.
 # assignment: dinosaur_island
 # base: solution
-# expected_failures: all
-# expected_score: 0
+# expected_failures: none
+# expected_score: 24
 # expected_flag: refers to 'gradebook.db'
 # expected_absent: LEAKED
 

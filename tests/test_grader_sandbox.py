@@ -1,0 +1,113 @@
+"""grader/sandbox.py and grader/harness.py: what the learner's process can see and use.
+
+Each test starts a real sandbox (bubblewrap, installed by `make sandbox`) on a copy of a released
+assignment folder and asks it to run code, as the judge does.
+"""
+
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+from grader import rpc
+from grader.sandbox import Limits, Sandbox, bwrap_path
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed (make sandbox)")
+
+
+@pytest.fixture()
+def sandbox(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARLM_GRADER_CANARY", "do-not-leak-7f3a")
+    folder = tmp_path / "dinosaur_island"
+    shutil.copytree(os.path.join(ROOT, "release", "dinosaur_island"), folder)
+    os.chmod(tmp_path, 0o755)
+    box = Sandbox(str(folder), Limits(memory_mib=2048, scratch_mib=64, processes=24))
+    endpoint = box.start()
+    endpoint.deadline = time.monotonic() + 60
+    endpoint.request({"op": "hello"})
+    yield box, endpoint
+    box.close()
+
+
+def run(endpoint, code, timeout=20):
+    endpoint.deadline = time.monotonic() + timeout + 10
+    reply = endpoint.request({"op": "exec", "code": code, "timeout": timeout})
+    text = "".join(o.get("text", "") for o in reply["outputs"] if o["output_type"] == "stream")
+    return reply, text
+
+
+def test_the_sandbox_is_built_from_an_allow_list(sandbox):
+    box, endpoint = sandbox
+    assert box.sandboxed
+    _, text = run(endpoint, "import os\nprint(sorted(os.listdir('/')))\nprint(dict(os.environ))\nprint(os.getuid())")
+    top, env, uid = text.strip().split("\n")
+    assert set(eval(top)) <= {"bin", "dev", "home", "lib", "lib64", "opt", "proc", "root", "sbin", "submission", "tmp",
+                              "usr", "work", "lib32", "libx32"}
+    assert "do-not-leak-7f3a" not in env and "CHARLM_GRADER_CANARY" not in env
+    if os.geteuid() == 0:
+        assert int(uid) >= 61000
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/shadow", os.path.join(ROOT, "source"), "/root/.bashrc",
+                                  os.path.join(ROOT, ".git", "HEAD")])
+def test_nothing_else_of_the_host_is_there(sandbox, path):
+    _, endpoint = sandbox
+    _, text = run(endpoint, f"import os\nprint(os.path.exists({path!r}) and os.listdir({path!r}) "
+                            f"if os.path.isdir({path!r}) else os.path.exists({path!r}))")
+    assert text.strip() in ("False", "[]"), text
+
+
+def test_no_network(sandbox):
+    _, endpoint = sandbox
+    _, text = run(endpoint, "import socket\ns = socket.socket()\ns.settimeout(2)\n"
+                            "try:\n    s.connect(('127.0.0.1', 22)); print('CONNECTED')\n"
+                            "except OSError as e:\n    print('refused', e)")
+    assert "CONNECTED" not in text and "refused" in text
+
+
+def test_memory_processes_and_scratch_are_bounded(sandbox):
+    _, endpoint = sandbox
+    reply, _ = run(endpoint, "import numpy as np\nbig = np.ones(8 * 1024 ** 3 // 8)")
+    assert reply["error"]["ename"] == "MemoryError"
+    _, text = run(endpoint, "import os\nn = 0\ntry:\n    for _ in range(1000):\n        if os.fork() == 0:\n"
+                            "            import time; time.sleep(1); os._exit(0)\n        n += 1\n"
+                            "except OSError:\n    pass\nfor _ in range(n):\n    os.wait()\nprint(n)")
+    assert int(text.strip()) < 24
+    _, text = run(endpoint, "w = 0\ntry:\n    with open('/tmp/big', 'wb') as f:\n        for _ in range(100):\n"
+                            "            f.write(b'x' * 2**20); w += 1\nexcept OSError as e:\n    print(w, e)")
+    assert "No space left" in text and int(text.split()[0]) <= 64, text
+
+
+def test_its_folder_is_a_private_writable_copy(sandbox, tmp_path):
+    _, endpoint = sandbox
+    _, text = run(endpoint, "import os\nopen('rnn_utils.py', 'w').write('')\nprint(os.getcwd())\n"
+                            "try:\n    open('/submission/rnn_utils.py', 'w')\n"
+                            "except OSError as e:\n    print('ro', e.errno)")
+    assert "/home/learner" in text and "ro 30" in text
+    assert os.path.getsize(tmp_path / "dinosaur_island" / "rnn_utils.py") > 1000
+
+
+def test_time_limits_interrupt_and_then_kill(sandbox):
+    box, endpoint = sandbox
+    reply, _ = run(endpoint, "while True:\n    pass", timeout=1)
+    assert reply["timed_out"]
+    reply, _ = run(endpoint, "1 + 1")  # still answers
+    with pytest.raises(rpc.WireTimeout):
+        run(endpoint, "import time\nwhile True:\n    try:\n        time.sleep(1)\n    except BaseException:\n"
+                      "        pass", timeout=1)
+    box.kill()
+    assert "killed" in box.exit_reason()
+
+
+def test_numpys_global_generator_is_shared_across_a_call(sandbox):
+    _, endpoint = sandbox
+    run(endpoint, "import numpy as np\ndef draw():\n    return np.random.random_sample()")
+    np.random.seed(42)
+    endpoint.deadline = time.monotonic() + 30
+    got = endpoint.call({"global": "draw"}, (), {}, {"timeout": 10})
+    expected = np.random.RandomState(42).random_sample(2)
+    assert got == expected[0]  # the host's seed reached the learner's process
+    assert np.random.random_sample() == expected[1]  # and the draw there advanced the host's generator
