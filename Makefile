@@ -54,19 +54,27 @@ sandbox:
 			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
 		fi; }
 
-## autograde: grade the bundled sample submissions (sandboxed, in build/samples, never touching a real
-## gradebook) and print the gradebook; fails if a sample's score differs from the one it declares
+## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the course
+## folder build/samples (kept between runs; --regrade so a changed grader is always exercised), print the
+## gradebook, and fail if a sample's outcome differs from the one it declares
 autograde: release sandbox
-	$(BIN)/python -m tools.autograde --course build/samples $(SAMPLES) --expect
+	$(BIN)/python -m grader build --out build/samples-submitted $(SAMPLES)
+	@for a in $(ASSIGNMENTS); do \
+		$(BIN)/python -m grader grade --assignment $$a --submissions build/samples-submitted \
+			--course build/samples --regrade || exit 1; \
+	done
+	$(BIN)/python -m grader expect --course build/samples $(SAMPLES)
 
 ## grader-check: every corpus (samples, mutants, valid alternatives, tamper) of each assignment graded
-## as one class, feedback generated and searched for hidden-test text
+## as one class, feedback generated and searched for hidden-test text, every declared outcome checked
 grader-check: release sandbox
 	$(MAKE) --no-print-directory -j2 -O $(addprefix grade-,$(ASSIGNMENTS))
 
 grade-%:
-	$(BIN)/python -m tools.autograde --course build/grading/$* --expect --feedback --cell-timeout 20 \
-		$(wildcard grader_tests/*/$*_*.py)
+	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
+	$(BIN)/python -m grader grade --assignment $* --submissions build/grading/$*-submitted \
+		--course build/grading/$* --cell-timeout 20 --regrade --quiet
+	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
 
 ## validate: every instructor notebook passes all its graded cells; every untouched release fails them all
 validate: sync

@@ -1,1 +1,12 @@
-"""The course's grading system: a judge outside the learner's process, a minimal sandbox, a class driver."""
+"""The course's grading system: a class of notebook submissions in, grades, feedback and a summary out.
+
+- grader.unit (with grader.intake, sandbox, harness, judge, rpc): grade_submission(job) -> result, one
+  submission, judged outside the learner's process, which runs in a minimal sandbox; never raises, runs in any
+  process (here, a process pool or a Dask worker);
+- grader.inputs: finds submissions in nbgrader's layout, a flat folder or a .zip, without following links;
+- grader.driver: what to grade (content hashes), running the unit, results written atomically as they come;
+- grader.distributed: the same unit on a dask.distributed cluster;
+- grader.gradebook, grader.feedback, grader.report: nbgrader's gradebook, feedback HTML, grades.csv and the
+  class summary, all rebuilt from the result files by the one coordinating process;
+- grader.cli: `python -m grader grade ...` (see README, "Grading a real class").
+"""

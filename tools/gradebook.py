@@ -3,13 +3,14 @@
 usage: python -m tools.gradebook [--expect SPEC.py ...]
 Each spec file (see tools/submissions.py) names its student (the file name) and may carry an
 `# expected_score: N` line and an `# expected_failures: test_a, test_b` line (`none`, or `all`): the
-exact set of graded cells that must not get full points. Submissions graded by tools/autograde.py
-also have flags (flags.json beside the gradebook): what was repaired, and why cells were zeroed;
-`# expected_flag: text` says a flag containing that text must be raised, and every submission
-without such a line must raise none. `# expected_absent: TEXT` says TEXT must not appear in the
+exact set of graded cells that must not get full points. `# expected_flag: text` says a flag
+containing that text must be raised (python -m grader grade records them as a result's reasons and
+notes; older runs in flags.json beside the gradebook), and every submission without such a line must
+raise none. `# expected_absent: TEXT` says TEXT must not appear in the
 outputs of the autograded notebook (used to prove that a sandboxed read failed), and
 `# expected_max_bytes: N` bounds the size of those outputs. With --expect,
 any difference, or a student with no grade at all, is reported and the exit status is 1.
+The checks of `python -m grader expect` (grader/expect.py) read these same headers with expectations().
 """
 
 import argparse

@@ -1,0 +1,64 @@
+"""Check graded specifications against what they declare (`# expected_*` headers, see tools/gradebook.py).
+
+The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
+files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
+(`# expected_flag: TEXT`) must appear among the result's review reasons or notes; a spec without one must have
+none and must not be flagged.
+
+usage: python -m grader expect --course DIR SPEC.py...
+"""
+
+import json
+import os
+
+from grader.driver import autograded_path, load_results
+from tools.gradebook import expectations
+from tools.submissions import parse, student_id
+
+
+def outputs_text(course, assignment, student):
+    path = autograded_path(course, assignment, student)
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8") as f:
+        nb = json.load(f)
+    return "\n".join(json.dumps(out) for cell in nb.get("cells", []) for out in cell.get("outputs", []))
+
+
+def check(course, specs):
+    """The problems found (empty when every spec got exactly what it declares)."""
+    problems, cache = [], {}
+    for spec in specs:
+        assignment, _, _ = parse(spec)
+        results = cache.setdefault(assignment, load_results(course, assignment))
+        sid = student_id(spec)
+        want = expectations(spec)
+        record = results.get(sid)
+        if record is None:
+            problems.append(f"{sid}: no grade recorded for {assignment}")
+            continue
+        result = record["result"]
+        cells = result.get("cells", {})
+        failed = {gid for gid, c in cells.items() if c["max_points"] and c["points"] < c["max_points"]}
+        if want["score"] is not None and float(result["score"]) != want["score"]:
+            problems.append(f"{sid}: expected {want['score']:g} points, got {result['score']:g}")
+        if want["failures"] == "all" and len(failed) != sum(1 for c in cells.values() if c["max_points"]):
+            problems.append(f"{sid}: expected every test cell to fail, got {sorted(failed) or 'none'} failed")
+        elif want["failures"] not in (None, "all") and failed != want["failures"]:
+            problems.append(f"{sid}: expected failed cells {sorted(want['failures']) or 'none'}, "
+                            f"got {sorted(failed) or 'none'}")
+        raised = list(result.get("reasons", [])) + list(result.get("notes", []))
+        for text in want["flag"]:
+            if not any(text in r for r in raised):
+                problems.append(f"{sid}: expected a flag mentioning {text!r}, got {raised or 'none'}")
+        if not want["flag"] and (raised or result.get("flagged")):
+            problems.append(f"{sid}: expected no flag, got {raised or 'flagged'}")
+        if want["absent"] or want["max_bytes"] is not None:
+            outputs = outputs_text(course, assignment, sid)
+            for text in want["absent"]:
+                if text in outputs:
+                    problems.append(f"{sid}: {text!r} appears in the autograded notebook's outputs")
+            if want["max_bytes"] is not None and len(outputs) > want["max_bytes"]:
+                problems.append(f"{sid}: the autograded notebook's outputs hold {len(outputs):,} bytes, "
+                                f"more than {want['max_bytes']:,}")
+    return problems

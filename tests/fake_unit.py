@@ -1,0 +1,85 @@
+"""A stand-in for grader.unit.grade_submission with the same contract, fast and deterministic, for driver tests.
+
+Select it with CHARLM_GRADER_UNIT=tests.fake_unit:grade_submission (the driver, its process pool and Dask
+workers all read that variable). It runs nothing: a test cell passes when the solution cell before it (in the
+instructor notebook) is present in the submission and does not raise NotImplementedError. Text in the notebook
+steers it: `FAKE-FLAG` raises a review flag, `FAKE-FAIL <grade_id>` fails that cell with an error.
+CHARLM_FAKE_UNIT_SLEEP (seconds) makes each call take that long, so a run can be killed midway.
+"""
+
+import copy
+import hashlib
+import json
+import os
+import time
+
+from tools.assignments import ASSIGNMENTS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _layout(assignment):
+    """[(test grade_id, points, solution grade_id before it)] in notebook order."""
+    with open(os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0]), encoding="utf-8") as f:
+        nb = json.load(f)
+    out, solution = [], None
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            solution = meta["grade_id"]
+        if meta.get("grade"):
+            out.append((meta["grade_id"], float(meta.get("points", 0)), solution))
+    return out
+
+
+def grade_submission(job):
+    t0 = time.time()
+    time.sleep(float(os.environ.get("CHARLM_FAKE_UNIT_SLEEP", "0")))
+    text = job["notebook"]
+    result = {"student": job["student"], "assignment": job["assignment"],
+              "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+              "status": "graded", "score": 0.0, "max_score": 0.0, "cells": {}, "flagged": False, "reasons": [],
+              "notes": [], "seconds": 0.0, "notebook": None}
+    layout = _layout(job["assignment"])
+    result["max_score"] = sum(p for _, p, _ in layout)
+    try:
+        nb = json.loads(text)
+        cells = nb["cells"]
+        assert isinstance(cells, list)
+    except Exception:
+        result["status"] = "unreadable"
+        for gid, points, _ in layout:
+            result["cells"][gid] = {"points": 0.0, "max_points": points, "outcome": "no-result",
+                                    "message": "the notebook could not be read"}
+        result["flagged"], result["reasons"] = True, ["unreadable: the notebook is not valid JSON"]
+        result["seconds"] = round(time.time() - t0, 3)
+        return result
+    by_id = {}
+    for cell in cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") if isinstance(cell, dict) else None
+        if gid:
+            by_id[gid] = cell
+    for gid, points, solution in layout:
+        src = by_id.get(solution, {}).get("source", "") if solution else ""
+        src = "".join(src) if isinstance(src, list) else src
+        if f"FAKE-FAIL {gid}\n" in text or f"FAKE-FAIL {gid}\"" in text:
+            verdict = ("error", f"{gid}: ValueError: told to fail")
+        elif solution and (solution not in by_id or "NotImplementedError" in src):
+            verdict = ("failed", f"{gid}: NotImplementedError: {solution} is not implemented")
+        else:
+            verdict = ("passed", "passed")
+        got = points if verdict[0] == "passed" else 0.0
+        result["cells"][gid] = {"points": got, "max_points": points, "outcome": verdict[0], "message": verdict[1]}
+        result["score"] += got
+    if "FAKE-FLAG" in text:
+        result["flagged"], result["reasons"] = True, ["static: FAKE-FLAG found in the notebook"]
+    if job.get("files"):
+        result["notes"].append("files beside the notebook: " + ", ".join(f["name"] for f in job["files"]))
+    graded = copy.deepcopy(nb)
+    for cell in graded["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in result["cells"] and cell.get("cell_type") == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": result["cells"][gid]["message"]}]
+    result["notebook"] = graded
+    result["seconds"] = round(time.time() - t0, 3)
+    return result
