@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab bench bench-nietzsche pretrain clean
+	lab workspace bench bench-nietzsche pretrain clean
 
 all: autograde
 
@@ -95,9 +95,15 @@ execute: sync
 		jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
 	done
 
-## lab: JupyterLab on the student release
-lab: release
-	jupyter lab --notebook-dir=release --ip=127.0.0.1 --no-browser --allow-root
+## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what
+## is new, never changes or deletes a learner's file (a changed notebook lands beside as <name>.new-<hash>)
+WORKSPACE ?= workspace
+workspace: venv
+	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
+
+## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
+lab: workspace
+	jupyter lab --notebook-dir=$(WORKSPACE) --ip=127.0.0.1 --no-browser --allow-root
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)

@@ -29,6 +29,11 @@ ASSIGNMENTS = {
     ),
 }
 
+# the optional labs and the files they read, by path from the repo root; `make lab` copies them into the
+# learner workspace at the same paths (tools/workspace.py), so a lab's `..` is the workspace root there
+LAB_FILES = ["notebooks/shakespeare.ipynb", "utils/__init__.py", "utils/lstm.py",
+             "data/shakespeare.txt", "data/shakespeare_lstm.npz"]
+
 # sha256 of the corpora the course ships (also in data/SOURCES.md)
 DATA_SHA256 = {
     "data/dinos.txt": "ad6465621cf56c08f71d4fbb40cf7eab763f9df42c54cc460d6c4d86e9c927fb",
