@@ -82,8 +82,10 @@ lint: venv
 unit: sync
 	$(BIN)/python -m pytest -q tests
 
+# CHARLM_PROGRESS=off: no progress bars (utils/progress.py) in stored or compared outputs, which must not
+# depend on timing; learners in JupyterLab get live bars
 nbval: sync
-	$(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
+	CHARLM_PROGRESS=off $(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 release-check: sync
@@ -92,7 +94,7 @@ release-check: sync
 ## execute: re-run the source notebooks and save their outputs (after editing one)
 execute: sync
 	@for nb in $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS); do \
-		jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
 	done
 
 ## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what
