@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace bench bench-nietzsche pretrain clean
+	lab workspace formgrader bench bench-nietzsche pretrain clean
 
 all: autograde
 
@@ -103,9 +103,21 @@ WORKSPACE ?= workspace
 workspace: venv
 	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
 
+# JupyterLab as the course runs it: loopback, a token, and tools/lab_server.py (Validate on an ungraded lab
+# says so); `python -m` from the repository root so that tools/ is importable in the server
+JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+	--ServerApp.jpserver_extensions=tools.lab_server=True
+
 ## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
 lab: workspace
-	jupyter lab --notebook-dir=$(WORKSPACE) --ip=127.0.0.1 --no-browser --allow-root
+	$(JUPYTER_LAB) --ServerApp.root_dir=$(WORKSPACE)
+
+## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader (browse source/,
+## preview and generate release/, release/fetch/submit/collect through build/exchange); its Autograde
+## button refuses: grade with the course's sandboxed driver (README)
+formgrader: sync
+	@mkdir -p build/exchange
+	CHARLM_FORMGRADER=1 $(JUPYTER_LAB) --ServerApp.root_dir=.
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)
