@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace formgrader bench bench-nietzsche pretrain clean
+	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain clean
 
 all: autograde
 
@@ -54,6 +54,22 @@ sandbox:
 			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
 		fi; }
 
+## chromium: install Debian's chromium for the browser test (as root, as `sandbox` installs bubblewrap); Playwright
+## (requirements.txt) drives it by path and never downloads a browser
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -qq chromium >/dev/null 2>&1 || \
+			{ apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; \
+		else \
+			echo "error: the browser test needs Debian's chromium (apt-get install chromium, as root)"; exit 1; \
+		fi; }
+
+## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py);
+## screenshots of a failure go to build/browser/
+browser-test: sync chromium
+	$(BIN)/python -m pytest -q tests/browser_lab.py -p no:cacheprovider
+
 ## autograde: grade the bundled sample submissions (sandboxed, in build/samples, never touching a real
 ## gradebook) and print the gradebook; fails if a sample's score differs from the one it declares
 autograde: release sandbox
@@ -74,7 +90,7 @@ validate: sync
 	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
 ## test: everything CI checks
-test: lint unit nbval release-check validate grader-check
+test: lint unit nbval release-check validate grader-check browser-test
 
 lint: venv
 	$(BIN)/ruff check .
@@ -103,9 +119,10 @@ WORKSPACE ?= workspace
 workspace: venv
 	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
 
-# JupyterLab as the course runs it: loopback, a token, and tools/lab_server.py (Validate on an ungraded lab
-# says so); `python -m` from the repository root so that tools/ is importable in the server
-JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+# JupyterLab as the course runs it: loopback, a token, tools/lab_server.py (Validate on an ungraded lab says so)
+# and tools/jupyter_config (widget state saved with the notebook, so a reopened one shows its last state);
+# `python -m` from the repository root so that tools/ is importable in the server
+JUPYTER_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
 	--ServerApp.jpserver_extensions=tools.lab_server=True
 
 ## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
