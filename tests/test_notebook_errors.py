@@ -92,3 +92,14 @@ def test_release_hidden_test_cells_print_nothing():
     for c in hidden:
         assert all(line.startswith("#") for line in c.source.strip().splitlines()), c.source
         assert "autograder runs them" in c.source
+
+
+
+def test_figure_of_the_trained_model_waits_for_the_full_run():
+    """Before the full training run, a figure cell says what to do instead of drawing stale parameters."""
+    figure = "%%demo needs trained_parameters\nprint('drawn')"
+    _, before, _, after = run_in_release(["parameters = {'Waa': 1}  # left over from a demo", figure,
+                                          "trained_parameters = {}  # what the full run makes", figure])
+    assert [o.output_type for o in before.outputs] == ["stream"]
+    assert "Implement model() in Exercise 4" in before.outputs[0].text and "drawn" not in before.outputs[0].text
+    assert after.outputs[0].text == "drawn\n"
