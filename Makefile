@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab bench bench-nietzsche pretrain clean
+	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain clean
 
 all: autograde
 
@@ -54,6 +54,22 @@ sandbox:
 			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
 		fi; }
 
+## chromium: install Debian's chromium for the browser test (as root, as `sandbox` installs bubblewrap); Playwright
+## (requirements.txt) drives it by path and never downloads a browser
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -qq chromium >/dev/null 2>&1 || \
+			{ apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }; \
+		else \
+			echo "error: the browser test needs Debian's chromium (apt-get install chromium, as root)"; exit 1; \
+		fi; }
+
+## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py);
+## screenshots of a failure go to build/browser/
+browser-test: sync chromium
+	$(BIN)/python -m pytest -q tests/browser_lab.py -p no:cacheprovider
+
 ## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the course
 ## folder build/samples (kept between runs; --regrade so a changed grader is always exercised), print the
 ## gradebook, and fail if a sample's outcome differs from the one it declares
@@ -85,7 +101,7 @@ validate: sync
 	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
 ## test: everything CI checks
-test: lint unit nbval release-check validate grader-check
+test: lint unit nbval release-check validate grader-check browser-test
 
 lint: venv
 	$(BIN)/ruff check .
@@ -93,8 +109,10 @@ lint: venv
 unit: sync sandbox
 	$(BIN)/python -m pytest -q tests
 
+# CHARLM_PROGRESS=off: no progress bars (utils/progress.py) in stored or compared outputs, which must not
+# depend on timing; learners in JupyterLab get live bars
 nbval: sync
-	$(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
+	CHARLM_PROGRESS=off $(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 release-check: sync
@@ -103,12 +121,31 @@ release-check: sync
 ## execute: re-run the source notebooks and save their outputs (after editing one)
 execute: sync
 	@for nb in $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS); do \
-		jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
 	done
 
-## lab: JupyterLab on the student release
-lab: release
-	jupyter lab --notebook-dir=release --ip=127.0.0.1 --no-browser --allow-root
+## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what
+## is new, never changes or deletes a learner's file (a changed notebook lands beside as <name>.new-<hash>)
+WORKSPACE ?= workspace
+workspace: venv
+	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
+
+# JupyterLab as the course runs it: loopback, a token, tools/lab_server.py (Validate on an ungraded lab says so)
+# and tools/jupyter_config (widget state saved with the notebook, so a reopened one shows its last state);
+# `python -m` from the repository root so that tools/ is importable in the server
+JUPYTER_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+	--ServerApp.jpserver_extensions=tools.lab_server=True
+
+## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
+lab: workspace
+	$(JUPYTER_LAB) --ServerApp.root_dir=$(WORKSPACE)
+
+## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader (browse source/,
+## preview and generate release/, release/fetch/submit/collect through build/exchange); its Autograde
+## button refuses: grade with the course's sandboxed driver (README)
+formgrader: sync
+	@mkdir -p build/exchange
+	CHARLM_FORMGRADER=1 $(JUPYTER_LAB) --ServerApp.root_dir=.
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)

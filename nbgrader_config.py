@@ -13,6 +13,8 @@ from tools.nbgrader_ext import HideHiddenTests, LimitOutputSize  # noqa: E402
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "charlm"
+# a course-local exchange, so release, fetch, submit and collect work on one machine (git-ignored)
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build", "exchange")
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # the build writes copies of shared files into source/; never carry caches into a release
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
@@ -28,3 +30,9 @@ c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPrep
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 # feedback shows results and messages, never hidden-test source
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# `make formgrader` sets CHARLM_FORMGRADER: there the Autograde button refuses with a message, since nbgrader's
+# autograde runs student code unsandboxed next to the gradebook; instructors grade with the course's driver
+if os.environ.get("CHARLM_FORMGRADER"):
+    from tools.lab_server import RefuseAutograde
+    c.Autograde.autograde_preprocessors = [RefuseAutograde]

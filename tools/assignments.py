@@ -19,15 +19,20 @@ ASSIGNMENTS = {
     ),
     "lstm_text8": (
         "lstm_text8.ipynb",
-        ["utils/lstm.py", "utils/text8.py", "utils/grading.py", "utils/text8_expected.py",
+        ["utils/lstm.py", "utils/text8.py", "utils/progress.py", "utils/grading.py", "utils/text8_expected.py",
          "data/text8_sample.txt"],
     ),
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
-        ["utils/lstm.py", "utils/nietzsche.py", "utils/grading.py", "utils/nietzsche_expected.py",
+        ["utils/lstm.py", "utils/nietzsche.py", "utils/progress.py", "utils/grading.py", "utils/nietzsche_expected.py",
          "data/nietzsche.txt"],
     ),
 }
+
+# the optional labs and the files they read, by path from the repo root; `make lab` copies them into the
+# learner workspace at the same paths (tools/workspace.py), so a lab's `..` is the workspace root there
+LAB_FILES = ["notebooks/shakespeare.ipynb", "utils/__init__.py", "utils/lstm.py", "utils/progress.py",
+             "data/shakespeare.txt", "data/shakespeare_lstm.npz"]
 
 # sha256 of the corpora the course ships (also in data/SOURCES.md)
 DATA_SHA256 = {

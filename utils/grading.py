@@ -1,7 +1,8 @@
 """Assertions used by the graded test cells of every assignment.
 
-Each check raises AssertionError with a message that says what was expected and what
-came back, so a failing test doubles as feedback. The numpy functions the checks rely
+Each check raises AssertionError (the subclass CheckFailed, which IPython shows compactly: the
+message first, then the notebook lines that led there) with a message that says what was expected
+and what came back, so a failing test doubles as feedback. The numpy functions the checks rely
 on are bound when this module is imported (before any learner code runs), so a
 notebook that later reassigns `np.allclose` or `np.testing` does not change how
 answers are judged. Every check also verifies, before it judges, that the functions tests
@@ -14,6 +15,7 @@ folder.
 """
 
 import builtins as _builtins
+import linecache as _linecache
 import sys as _sys
 
 import numpy as _np
@@ -62,10 +64,46 @@ def _verify_environment():
 __all__ = ["check_type", "check_shape", "check_close", "check_printed", "check_equal", "check_keys", "fail"]
 
 
+class CheckFailed(AssertionError):
+    """The AssertionError every check raises: in a notebook it shows its message first, in one line.
+
+    IPython draws an exception that has `_render_traceback_` with the lines that method returns, so a
+    failing test shows "AssertionError: <what was expected and what came back>" followed by the
+    lines of the learner's notebook that led there, without this module's frames.
+    """
+
+    def _render_traceback_(self):
+        red, cyan, green, reset = "\x1b[31m", "\x1b[36m", "\x1b[32m", "\x1b[0m"
+        lines = [f"{red}AssertionError{reset}: {self}"]
+        tb = self.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename != __file__ and "IPython" not in code.co_filename:  # skip IPython's exec frame
+                where = _cell_name(code.co_filename) or f"File {code.co_filename}"
+                text = _linecache.getline(code.co_filename, tb.tb_lineno).strip()
+                lines.append(f"{cyan}{where}, line {tb.tb_lineno}{reset}: {green}{text}{reset}")
+            tb = tb.tb_next
+        return lines
+
+
+# Shown as "AssertionError" in tracebacks and error outputs (ename), like the plain one it extends.
+CheckFailed.__name__ = CheckFailed.__qualname__ = "AssertionError"
+
+
+def _cell_name(filename):
+    """"Cell In[12]" for the code of a notebook cell (IPython's own naming), else None."""
+    try:
+        from IPython import get_ipython
+        count = get_ipython().compile._filename_map.get(filename)
+    except (ImportError, AttributeError):  # not inside IPython
+        return None
+    return None if count is None else f"Cell In[{count}]"
+
+
 def fail(message):
     """Raise the AssertionError every check uses."""
     _verify_environment()
-    raise AssertionError(message)
+    raise CheckFailed(message)
 
 
 def _short(value):
