@@ -1,4 +1,4 @@
-"""utils/grading.py: messages that say expected against got, and the tamper guard."""
+"""utils/grading.py: messages that say expected against got."""
 
 import numpy as np
 import pytest
@@ -32,10 +32,3 @@ def test_shape_type_and_key_checks():
     with pytest.raises(AssertionError, match=r"missing \['db'\]"):
         grading.check_keys("g", {"dWax": 1}, ["dWax", "db"])
 
-
-@pytest.mark.parametrize("module, name", [(np, "allclose"), (np.testing, "assert_allclose"), (np.random, "seed"),
-                                          (grading, "check_close")])
-def test_guard_fails_every_check_after_a_monkeypatch(monkeypatch, module, name):
-    monkeypatch.setattr(module, name, lambda *a, **k: True)
-    with pytest.raises(AssertionError, match=grading.TAMPER_MARKER):
-        grading.check_equal("x", 1, 1)
