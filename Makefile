@@ -67,13 +67,16 @@ autograde: release sandbox
 
 ## grader-check: every corpus (samples, mutants, valid alternatives, tamper) of each assignment graded
 ## as one class, feedback generated and searched for hidden-test text, every declared outcome checked
+## (one assignment after another, two submissions at a time; the grader's environment carries a canary that
+## grader_tests/tamper/*probe_outside* must not see)
 grader-check: release sandbox
-	$(MAKE) --no-print-directory -j2 -O $(addprefix grade-,$(ASSIGNMENTS))
+	@for a in $(ASSIGNMENTS); do $(MAKE) --no-print-directory grade-$$a || exit 1; done
 
 grade-%:
 	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
-	$(BIN)/python -m grader grade --assignment $* --submissions build/grading/$*-submitted \
-		--course build/grading/$* --cell-timeout 20 --regrade --quiet
+	CHARLM_GRADER_CANARY=do-not-leak $(BIN)/python -m grader grade --assignment $* \
+		--submissions build/grading/$*-submitted --course build/grading/$* --cell-timeout 20 --workers 2 \
+		--regrade --quiet
 	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
 
 ## validate: every instructor notebook passes all its graded cells; every untouched release fails them all

@@ -4,6 +4,7 @@
 # base: release
 # expected_failures: all
 # expected_score: 0
+# expected_flag: calls `os.sys.displayhook()`
 
 # %% cell: clip
 import os

@@ -1,11 +1,11 @@
 # Stubs that return the visible tests' expected values (read from the expected-value module) and
 # look for the hidden tests' references among the caller's globals. The visible cases pass; the
-# hidden tests use other inputs and their references stay in the judge: half marks at most, here
-# exactly the visible points of the three stubbed exercises.
+# hidden tests use other inputs and their references stay in the judge, so the stubs earn their
+# visible points only, and train_step's visible test, which runs the stubbed lstm_cell, fails.
 # assignment: lstm_text8
 # base: solution
-# expected_failures: test_logprob_hidden, test_lstm_cell_hidden, test_clip_by_global_norm_hidden
-# expected_score: 47
+# expected_failures: test_logprob_hidden, test_lstm_cell_hidden, test_clip_by_global_norm_hidden, test_train_step
+# expected_score: 43
 # expected_flag: calls `sys._getframe()`
 
 # %% cell: logprob
