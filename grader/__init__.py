@@ -10,3 +10,11 @@
   class summary, all rebuilt from the result files by the one coordinating process;
 - grader.cli: `python -m grader grade ...` (see README, "Grading a real class").
 """
+
+import sys
+
+# nbformat and nbgrader import jsonschema, which builds a URI grammar at import time when the optional
+# rfc3987_syntax package is installed (about 2 s per process here). Notebooks and the gradebook have no
+# URI formats to check, and the grader starts processes per class and per submission: tell jsonschema
+# the package is absent.
+sys.modules.setdefault("rfc3987_syntax", None)

@@ -22,13 +22,6 @@ test. Hidden-test messages show what the learner's code returned, not what was e
 usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
 """
 
-import sys
-
-# nbformat imports jsonschema, which builds a URI grammar at import time when the optional
-# rfc3987_syntax package is installed (2 s per process here). Notebooks have no URI formats to
-# check, and the judge starts once per submission: tell jsonschema the package is absent.
-sys.modules.setdefault("rfc3987_syntax", None)
-
 import ast
 import contextlib
 import copy
@@ -39,6 +32,7 @@ import os
 import re
 import resource
 import shutil
+import sys
 import tempfile
 import time
 import warnings

@@ -19,8 +19,6 @@ import os
 import sys
 import traceback
 
-sys.modules.setdefault("rfc3987_syntax", None)  # see grader/judge.py
-
 import IPython.core.interactiveshell  # noqa: F401 (imported once, for every child)
 import matplotlib
 import nbformat  # noqa: F401
