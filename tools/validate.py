@@ -50,10 +50,17 @@ def run(path, timeout):
     """
     nb = notebooks.read(path)
     changed = changed_cells(nb)
-    os.environ["NBGRADER_EXECUTION"] = "validate"
-    client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
-    client.execute()
+    before = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "validate"  # the kernel inherits it; put back after (a caller's later kernels)
+    try:
+        client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
+                                resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+        client.execute()
+    finally:
+        if before is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = before
     results = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
