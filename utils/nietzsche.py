@@ -286,6 +286,55 @@ class StatefulModel:
         return loss, self.net.backward(), state
 
 
+def keras_init(model, seed=0, hidden_identity=False):
+    """
+    Re-draw a model's parameters with the Keras defaults the original ran with, in place.
+
+    Embeddings uniform(-0.05, 0.05); dense and input kernels Glorot uniform (limit
+    sqrt(6 / (fan_in + fan_out)), fans of the whole matrix, so an LSTM's four gates share one
+    limit); recurrent kernels orthogonal (an LSTM's (4 n_a, n_a) matrix has orthonormal
+    columns, as Keras' (n_a, 4 n_a) kernel has orthonormal rows); zero biases, except the LSTM
+    forget gate's, which Keras starts at 1 (its LSTM default unit_forget_bias=True).
+
+    Arguments:
+    model -- an UnrolledModel, LastStepRNN or StatefulModel
+    seed -- seed of the draws
+    hidden_identity -- UnrolledModel only: start Wh at the identity instead of Glorot uniform
+
+    Returns:
+    model -- the same object, its params replaced in place (an optimizer made before still works)
+    """
+    rng = np.random.default_rng(seed)
+    P = model.params
+
+    def glorot(shape):
+        s = np.sqrt(6.0 / (shape[0] + shape[1]))
+        return rng.uniform(-s, s, shape)
+
+    def orthogonal(shape):
+        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(shape), min(shape))))
+        q *= np.sign(np.diag(r))  # a uniformly random orthogonal matrix, not one biased by the QR's signs
+        return q if shape[0] >= shape[1] else q.T
+
+    for name in sorted(P):
+        shape = P[name].shape
+        if name == "We":
+            new = rng.uniform(-0.05, 0.05, shape)
+        elif name.startswith("b"):
+            new = np.zeros(shape)
+            if name == "b0" and getattr(model, "net", None) is not None and model.net.config["cell"] == "lstm":
+                n_a = shape[0] // 4
+                new[n_a:2 * n_a] = 1.0  # forget gate (gate order i, f, o, g in lstm.py)
+        elif name in ("Wh0",):
+            new = orthogonal(shape)
+        elif name == "Wh" and hidden_identity:
+            new = np.eye(shape[0])
+        else:  # Wc, Wh (unrolled), Wx0, Wy
+            new = glorot(shape)
+        P[name][...] = new
+    return model
+
+
 def last_logits(model, X, state=None):
     """Logits of the character after each window, (vocab_size, m), for any of the models above."""
     logits, _ = model.predict(X, state)
