@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab bench bench-nietzsche pretrain clean
+	lab bench bench-nietzsche pretrain figures clean
 
 all: autograde
 
@@ -115,6 +115,10 @@ bench-nietzsche: sync
 ## pretrain: retrain the Shakespeare lab's shipped LSTM (data/shakespeare_lstm.npz), seeded
 pretrain: venv
 	$(BIN)/python tools/pretrain_shakespeare.py
+
+## figures: redraw the Dinosaur Island diagrams (source/dinosaur_island/figures/*.png, committed)
+figures: venv
+	$(BIN)/python tools/draw_dinosaur_figures.py
 
 clean:
 	rm -rf build $(foreach a,$(ASSIGNMENTS),source/$(a)/__pycache__)
