@@ -124,6 +124,24 @@ def test_keras_init_draws_the_keras_defaults():
     assert not rnn.params["b0"].any() and not rnn.params["by"].any()
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_stateful_writer_carries_state_across_calls(cell):
+    chars = list(" abcdef")
+    model = N.StatefulModel(len(chars), n_embd=4, n_a=6, cell=cell, seed=1)
+    one = N.StatefulWriter(model, chars, seed=3).read("abc").write(12, temperature=1.0)
+    writer = N.StatefulWriter(model, chars, seed=3).read("abc")
+    two = writer.write(5, temperature=1.0) + writer.write(7, temperature=1.0)
+    assert one == two and len(one) == 12 and set(one) <= set(chars)
+    # reading in two pieces is reading the whole
+    greedy = N.StatefulWriter(model, chars).read("ab").read("cde").write(10, temperature=0)
+    assert greedy == N.StatefulWriter(model, chars).read("abcde").write(10, temperature=0)
+    # reset: back to the zero state, as a new writer
+    writer.reset()
+    assert writer.state is None
+    assert writer.read("abcde").write(10, temperature=0) == greedy
+    assert N.n_params(N.StatefulModel(57, 42, 512, "lstm")) == 1_168_275
+
+
 # -----------------------------------------------------------------------------
 # data
 
