@@ -127,7 +127,7 @@ def build(stage, fns, V, train_idx, held_idx, args):
         model = StatefulModel(V, 42, n_a, cell, seed=0)
         context, prompt = 8, "for thos"  # window generation reads 8 characters from a zero state
     if args.init == "keras":
-        keras_init(model, seed=0, hidden_identity=(stage == "8char" and args.hidden_init == "identity"))
+        keras_init(model, seed=args.seed, hidden_identity=(stage == "8char" and args.hidden_init == "identity"))
     return X, Y, Xv, Yv, model, context, prompt
 
 
@@ -186,8 +186,8 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
             if epoch <= len(history["train"]):
                 continue
             # one epoch per call, shuffled with the epoch's number as seed: a resumed run repeats it exactly
-            history = fit(model, X, Y, 1, lr, batch, Xv, Yv, optimizer=optimizer, seed=epoch, label=name,
-                          progress=args.progress, history=history, verbose=False)
+            history = fit(model, X, Y, 1, lr, batch, Xv, Yv, optimizer=optimizer, seed=epoch + 1000 * args.seed,
+                          label=name, progress=args.progress, history=history, verbose=False)
             history.pop("optimizer")
             held = history["held_out"][-1]
             print(f"{name} epoch {epoch:2d}: train loss {history['train'][-1]:.4f}, held-out loss "
@@ -252,6 +252,8 @@ def main(argv):
     ap.add_argument("--eps", type=float, default=1e-7, help="Adam epsilon (Keras: 1e-7)")
     ap.add_argument("--hidden-init", choices=["identity", "glorot"], default="glorot",
                     help="initial hidden weights of the 8-char loop (Keras Dense default: glorot)")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="seed of the Keras initialisation; the epochs shuffle with seed epoch + 1000 * seed")
     ap.add_argument("--resume", action="store_true", help="continue from the stage's checkpoint, if any")
     ap.add_argument("--progress", action="store_true", help="show a progress bar per epoch")
     ap.add_argument("--tag", default="", help="suffix of the result file name, e.g. _identity")
