@@ -22,7 +22,8 @@ NOTEBOOK = os.path.join(ROOT, "source", "lstm_text8", "lstm_text8.ipynb")
 
 # notebook cells (by grade_id) that define the model, in notebook order
 CELLS = ("char_ids", "batch_generator", "batch_helpers", "logprob", "sample_distribution", "sample_helpers",
-         "init_params", "lstm_cell", "clip_by_global_norm", "glue", "train_step", "train_helpers", "fused_cell")
+         "init_params", "lstm_cell", "clip_by_global_norm", "glue", "train_step", "train_helpers", "fused_cell",
+         "seq2seq_data")
 
 PRELUDE = """
 import math, string, sys, time, warnings
@@ -32,15 +33,19 @@ from lstm import Adam, clip_grad_norm, lstm_backward, lstm_forward, one_hot, sig
 """
 
 
-def load_assignment():
-    """Execute the model cells of the instructor notebook (solutions included); return their namespace."""
+def load_assignment(extra_cells=(), **names):
+    """Execute the model cells of the instructor notebook (solutions included); return their namespace.
+
+    extra_cells -- grade_ids of further cells to run after the model cells (in the order given)
+    names -- variables to define before any cell runs (e.g. text=..., which the data cells read)
+    """
     cells = notebooks.cells_by_id(notebooks.read(NOTEBOOK))
-    missing = [c for c in CELLS if c not in cells]
+    missing = [c for c in CELLS + tuple(extra_cells) if c not in cells]
     if missing:
         raise RuntimeError(f"{NOTEBOOK}: no cells with grade_id {missing}")
-    ns = {"__name__": "lstm_text8"}
+    ns = {"__name__": "lstm_text8", **names}
     exec(PRELUDE, ns)
     with contextlib.redirect_stdout(io.StringIO()):  # the cells' small demos print
-        for gid in CELLS:
+        for gid in CELLS + tuple(extra_cells):
             exec(compile(notebooks.strip_markers(cells[gid].source), f"<{gid}>", "exec"), ns)
     return ns

@@ -12,6 +12,7 @@ usage:
     python bench/text8_full.py --text8 data/text8.zip
     python bench/text8_full.py --sample                # the shipped sample instead (no bar by default)
     python bench/text8_full.py --text8 data/text8.zip --steps 2001 --bar 5.5
+    python bench/text8_full.py --sample --steps 1201 --init-mean 0   # a centred start instead of the original's
 """
 
 import argparse
@@ -32,6 +33,8 @@ def main(argv):
     ap.add_argument("--bar", type=float, default=None, help="fail above this final validation perplexity "
                     "(default 4.5 on text8, none on the sample)")
     ap.add_argument("--print-every", type=int, default=100)
+    ap.add_argument("--init-mean", type=float, default=-0.1,
+                    help="mean of the initial weights: -0.1 as the original (default), 0 for a centred start")
     args = ap.parse_args(argv)
     try:
         if args.sample:
@@ -47,7 +50,8 @@ def main(argv):
     print(f"{name}: {len(train_text):,} training characters, {len(valid_text):,} validation; {args.steps:,} steps")
     t0 = time.perf_counter()
     params, history = ns["train_lstm"](train_text, valid_text, args.steps, print_every=args.print_every,
-                                        sample_every=1000, progress=False)
+                                        sample_every=1000, progress=False,
+                                        init_mean=args.init_mean)
     elapsed = time.perf_counter() - t0
     final = history["valid"][-1]
     print(f"\n{args.steps:,} steps in {elapsed:.0f} s; validation perplexity: "

@@ -106,6 +106,42 @@ def test_stateful_model_carries_state(cell):
     np.testing.assert_allclose(N.last_logits(model, X), whole[:, -2:], rtol=1e-12)
 
 
+def test_keras_init_draws_the_keras_defaults():
+    lstm_model = N.keras_init(N.StatefulModel(57, n_embd=42, n_a=512, cell="lstm", seed=0), seed=0)
+    P = lstm_model.params
+    assert sum(p.size for p in P.values()) == 1_168_275  # the spec's count for the stateful LSTM
+    assert np.abs(P["We"]).max() <= 0.05
+    limit = np.sqrt(6.0 / (42 + 4 * 512))  # Glorot over the whole (42, 4 n_a) input kernel
+    assert np.abs(P["Wx0"]).max() <= limit and np.abs(P["Wx0"]).max() > 0.9 * limit
+    Wh = P["Wh0"].astype(np.float64)  # (4 n_a, n_a): orthonormal columns
+    np.testing.assert_allclose(Wh.T @ Wh, np.eye(512), atol=1e-5)
+    b = P["b0"].ravel()
+    assert (b[512:1024] == 1).all() and (b[:512] == 0).all() and (b[1024:] == 0).all()
+    rnn = N.keras_init(N.LastStepRNN(57, 42, 256, seed=0), seed=0)
+    assert sum(p.size for p in rnn.params.values()) == 93_587  # as the original's summary prints it
+    Wh = rnn.params["Wh0"].astype(np.float64)
+    np.testing.assert_allclose(Wh @ Wh.T, np.eye(256), atol=1e-5)
+    assert not rnn.params["b0"].any() and not rnn.params["by"].any()
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_stateful_writer_carries_state_across_calls(cell):
+    chars = list(" abcdef")
+    model = N.StatefulModel(len(chars), n_embd=4, n_a=6, cell=cell, seed=1)
+    one = N.StatefulWriter(model, chars, seed=3).read("abc").write(12, temperature=1.0)
+    writer = N.StatefulWriter(model, chars, seed=3).read("abc")
+    two = writer.write(5, temperature=1.0) + writer.write(7, temperature=1.0)
+    assert one == two and len(one) == 12 and set(one) <= set(chars)
+    # reading in two pieces is reading the whole
+    greedy = N.StatefulWriter(model, chars).read("ab").read("cde").write(10, temperature=0)
+    assert greedy == N.StatefulWriter(model, chars).read("abcde").write(10, temperature=0)
+    # reset: back to the zero state, as a new writer
+    writer.reset()
+    assert writer.state is None
+    assert writer.read("abcde").write(10, temperature=0) == greedy
+    assert N.n_params(N.StatefulModel(57, 42, 512, "lstm")) == 1_168_275
+
+
 # -----------------------------------------------------------------------------
 # data
 

@@ -35,8 +35,11 @@ def run_data_cells(folder):
 ])
 def test_one_line_error(tmp_path, damage, message):
     for name in os.listdir(RELEASE):
-        if name != "dinosaur_island.ipynb":
-            shutil.copy(os.path.join(RELEASE, name), tmp_path)
+        src = os.path.join(RELEASE, name)
+        if os.path.isdir(src):  # e.g. figures/
+            shutil.copytree(src, tmp_path / name)
+        elif name != "dinosaur_island.ipynb":
+            shutil.copy(src, tmp_path)
     if damage == "missing":
         os.remove(tmp_path / "dinos.txt")
     elif damage == "empty":

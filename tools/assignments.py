@@ -34,11 +34,13 @@ ASSIGNMENTS = {
 LAB_FILES = ["notebooks/shakespeare.ipynb", "utils/__init__.py", "utils/lstm.py", "utils/progress.py",
              "data/shakespeare.txt", "data/shakespeare_lstm.npz"]
 
-# sha256 of the corpora the course ships (also in data/SOURCES.md)
+# sha256 of the corpora and weights the course ships (also in data/SOURCES.md)
 DATA_SHA256 = {
     "data/dinos.txt": "ad6465621cf56c08f71d4fbb40cf7eab763f9df42c54cc460d6c4d86e9c927fb",
     "data/shakespeare.txt": "1b454b67b44e6f367c83a17ed295c46c5d4a1173cf5d09161882af4041bae023",
     "data/nietzsche.txt": "23cf69874ab69d3d256099ab530ea4be24d47d9675b673bcc67cbcd6298ec647",
+    "data/text8_sample.txt": "1102b02625aaaefd32603a9a4b403c15264057ff9ff1734cf602980d7ac8007f",
+    "data/shakespeare_lstm.npz": "340a82f46456eefa9d57dc6055291e7a3c088c406c9f04e26de485099855022e",
 }
 
 

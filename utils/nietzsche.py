@@ -8,7 +8,8 @@ What is here, top to bottom:
      `UnrolledModel` (3-char and 8-char loops), `LastStepRNN` (embedding -> tanh RNN layer ->
      softmax on the last step) and `StatefulModel` (tanh RNN or LSTM, state carried between
      batches, a prediction at every step);
-  4. `fit`: Adam over mini-batches with a progress bar, per-epoch timing, the epoch's mean
+  4. `StatefulWriter`: text from a stateful model, the state carried from call to call;
+  5. `fit`: Adam over mini-batches with a progress bar, per-epoch timing, the epoch's mean
      training loss (as Keras reports it) and the held-out loss; `evaluate`.
 
 What it deliberately leaves out: the data preparation, the hand-unrolled forward pass and the
@@ -37,6 +38,7 @@ from lstm import (
     encode,
     rnn_backward,
     rnn_forward,
+    sample_index,
     softmax_cross_entropy,
 )
 from progress import progress_bar
@@ -284,6 +286,120 @@ class StatefulModel:
     def loss_and_grads(self, X, Y, state=None):
         _, loss, state = self.net.forward(np.asarray(X), np.asarray(Y), state=state, train=True)
         return loss, self.net.backward(), state
+
+
+def keras_init(model, seed=0, hidden_identity=False):
+    """
+    Re-draw a model's parameters with the Keras defaults the original ran with, in place.
+
+    Embeddings uniform(-0.05, 0.05); dense and input kernels Glorot uniform (limit
+    sqrt(6 / (fan_in + fan_out)), fans of the whole matrix, so an LSTM's four gates share one
+    limit); recurrent kernels orthogonal (an LSTM's (4 n_a, n_a) matrix has orthonormal
+    columns, as Keras' (n_a, 4 n_a) kernel has orthonormal rows); zero biases, except the LSTM
+    forget gate's, which Keras starts at 1 (its LSTM default unit_forget_bias=True).
+
+    Arguments:
+    model -- an UnrolledModel, LastStepRNN or StatefulModel
+    seed -- seed of the draws
+    hidden_identity -- UnrolledModel only: start Wh at the identity instead of Glorot uniform
+
+    Returns:
+    model -- the same object, its params replaced in place (an optimizer made before still works)
+    """
+    rng = np.random.default_rng(seed)
+    P = model.params
+
+    def glorot(shape):
+        s = np.sqrt(6.0 / (shape[0] + shape[1]))
+        return rng.uniform(-s, s, shape)
+
+    def orthogonal(shape):
+        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(shape), min(shape))))
+        q *= np.sign(np.diag(r))  # a uniformly random orthogonal matrix, not one biased by the QR's signs
+        return q if shape[0] >= shape[1] else q.T
+
+    for name in sorted(P):
+        shape = P[name].shape
+        if name == "We":
+            new = rng.uniform(-0.05, 0.05, shape)
+        elif name.startswith("b"):
+            new = np.zeros(shape)
+            if name == "b0" and getattr(model, "net", None) is not None and model.net.config["cell"] == "lstm":
+                n_a = shape[0] // 4
+                new[n_a:2 * n_a] = 1.0  # forget gate (gate order i, f, o, g in lstm.py)
+        elif name in ("Wh0",):
+            new = orthogonal(shape)
+        elif name == "Wh" and hidden_identity:
+            new = np.eye(shape[0])
+        else:  # Wc, Wh (unrolled), Wx0, Wy
+            new = glorot(shape)
+        P[name][...] = new
+    return model
+
+
+class StatefulWriter:
+    """
+    Text from a stateful model one character at a time, with the state carried from call to call.
+
+    read(text) feeds characters through the model; write(n, temperature) draws n characters, each
+    fed back as the next input. Both continue from the state the previous call left, so two calls
+    of write(200) give the same 400 characters as one write(400). reset() returns to the zero
+    state; the random generator is seeded once, when the writer is made.
+
+    Arguments (constructor):
+    model -- a StatefulModel (or a CharRNN)
+    chars -- the model's vocabulary
+    seed -- seed of the sampling generator
+    """
+
+    def __init__(self, model, chars, seed=0):
+        self.net = getattr(model, "net", model)
+        self.chars = list(chars)
+        self.rng = np.random.default_rng(seed)
+        self.reset()
+
+    def reset(self):
+        """Forget everything read and written: back to the zero state."""
+        self.state, self.logits = None, None
+
+    def _feed(self, idx):
+        logits, _, state = self.net.forward(np.asarray(idx)[None, :], state=self.state)
+        # copies: the model reuses its buffers, so its returned state lives for one call only
+        self.state = [tuple(np.array(a) for a in layer) for layer in state]
+        self.logits = np.array(logits[0, -1])  # (vocab_size,) scores of the next character
+
+    def read(self, text):
+        """Feed a text through the model (no output); returns the writer, so calls can chain."""
+        idx = encode(text, self.chars)
+        if len(idx):
+            self._feed(idx)
+        return self
+
+    def write(self, n, temperature=1.0):
+        """
+        Draw n characters, each fed back as the next input.
+
+        Arguments:
+        n -- number of characters
+        temperature -- sampling temperature; 0 means greedy (always the most likely character)
+
+        Returns:
+        text -- the n characters (if nothing was read since the last reset, the model starts
+                from a newline)
+        """
+        if self.logits is None:
+            self.read("\n")
+        out = []
+        for _ in range(n):
+            ix = sample_index(self.logits, temperature, rng=self.rng)
+            out.append(self.chars[ix])
+            self._feed([ix])
+        return "".join(out)
+
+
+def n_params(model):
+    """Number of trainable parameters of a model (its params dict)."""
+    return int(sum(p.size for p in model.params.values()))
 
 
 def last_logits(model, X, state=None):

@@ -83,6 +83,43 @@ def train_step_case():
 
 TRAIN_STEP_LR = 2.0
 
+SENTENCE_SYMBOLS, SENTENCE_GO, SENTENCE_END = 29, 27, 28  # 27 characters, GO, END
+
+
+def sentence_params(n_a, seed, end_bias=0.0, dtype=np.float64):
+    """Random parameters of the whole-sentence model (29 symbols): normal(0, 0.5) weights, the
+    output layer normal(0, 1); end_bias is added to the END symbol's output bias."""
+    rng = np.random.default_rng(seed)
+    S = SENTENCE_SYMBOLS
+    params = {}
+    for side in ("e", "d"):
+        params[side + "Wx"] = rng.normal(0, 0.5, (4 * n_a, S))
+        params[side + "Wh"] = rng.normal(0, 0.5, (4 * n_a, n_a))
+        params[side + "b"] = rng.normal(0, 0.5, (4 * n_a, 1))
+    params["Wy"] = rng.normal(0, 1.0, (S, 2 * n_a))
+    params["by"] = rng.normal(0, 1.0, (S, 1))
+    params["by"][SENTENCE_END] += end_bias
+    return {k: v.astype(dtype) for k, v in params.items()}
+
+
+def sentence_case():
+    """The encoder example: n_a = 4 (seed 21), 'the fox' and 'a cat' right-aligned in 8 symbols."""
+    enc = np.array([[0, 20, 8, 5, 0, 6, 15, 24], [0, 0, 0, 1, 0, 3, 1, 20]], dtype=np.int64)
+    return sentence_params(4, 21), enc
+
+
+def greedy_case():
+    """The decoder example: n_a = 5 (seed 22), random encoder states of 3 sentences of 6 symbols
+    (seed 23), at most 9 symbols written."""
+    params = sentence_params(5, 22, end_bias=END_BIAS)
+    rng = np.random.default_rng(23)
+    enc_states = np.tanh(rng.normal(0, 1.0, (5, 6, 3)))
+    state = (np.tanh(rng.normal(0, 1.0, (5, 3))), rng.normal(0, 1.0, (5, 3)))
+    return params, enc_states, state, 9
+
+
+END_BIAS = 2.0  # so that the three sentences end at different steps (one never does)
+
 # -----------------------------------------------------------------------------
 # values (computed once with the reference solution; float64)
 
@@ -110,6 +147,19 @@ MIRRORED = "eht kciuq nworb xof"
 S2S_ENC = [[0, 20, 8, 5], [0, 6, 15, 24], [0, 0, 0, 1]]
 S2S_DEC_IN = [[27, 5, 8, 20, 0], [27, 24, 15, 6, 0], [27, 1, 0, 0, 0]]
 S2S_DEC_OUT = [[5, 8, 20, 0, 0], [24, 15, 6, 0, 0], [1, 0, 0, 0, 0]]
+
+# encode_sentences on sentence_case(): the hidden and cell state after the last character, one row per sentence
+SENTENCE_H_LAST = [
+    [0.160054454284987, -0.008192668334246759, -0.41239272863593895, 0.06608041651183615],
+    [0.1221993597840831, -0.06277135969624063, -0.34333491739790434, 0.08045831178782373],
+]
+SENTENCE_C_LAST = [
+    [0.4553657402337009, -0.019532036724828145, -0.6632092328337119, 0.14016764209693877],
+    [0.26108355133629585, -0.11336244742767865, -0.5520006729147567, 0.1509523947383905],
+]
+# greedy_decode on greedy_case(): one row per sentence, END (28) after a sentence has ended
+GREEDY_OUT = [[5, 5, 5, 5, 5, 5, 5, 5, 5], [15, 28, 28, 28, 28, 28, 28, 28, 28],
+              [28, 28, 28, 28, 28, 28, 28, 28, 28]]
 
 
 def _rows(values, fmt="{:.10f}"):
@@ -145,6 +195,11 @@ def show_expected(exercise):
     elif exercise == "embedding":
         print(f"bigram_ids({BIGRAM_TEXT!r}) = {BIGRAM_IDS}")
         print("embedding_lookup matches one-hot @ embeddings: True")
+    elif exercise == "encode_sentences":
+        print(f"h after the last character = {_rows(SENTENCE_H_LAST)}")
+        print(f"c after the last character = {_rows(SENTENCE_C_LAST)}")
+    elif exercise == "greedy_decode":
+        print(f"out = {GREEDY_OUT}")
     elif exercise == "seq2seq_data":
         print(f"mirror_words({MIRROR_SENTENCE!r}) = {MIRRORED!r}")
         print(f"encoder inputs  = {S2S_ENC}")

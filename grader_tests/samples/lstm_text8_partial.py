@@ -2,7 +2,7 @@
 # whose train_step hands back the state it was given instead of the new one; the rest is right.
 # assignment: lstm_text8
 # base: solution
-# expected_score: 42
+# expected_score: 50
 # expected_failures: test_sample_distribution, test_sample_distribution_hidden, test_train_step, test_train_step_hidden
 
 # %% cell: sample_distribution

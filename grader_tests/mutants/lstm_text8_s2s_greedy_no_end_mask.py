@@ -1,0 +1,18 @@
+# The decoder keeps writing the model's symbols after a sentence's END.
+# assignment: lstm_text8
+# base: solution
+# expected_failures: test_greedy_decode, test_greedy_decode_hidden
+
+# %% cell: greedy_decode
+def greedy_decode(params, enc_states, state, dec_len):
+    h, c = state
+    m = h.shape[1]
+    out = np.full((m, dec_len), END, dtype=np.int64)
+    token = np.full(m, GO, dtype=np.int64)
+    for t in range(dec_len):
+        logits, h, c = decoder_step(params, token, h, c, enc_states)
+        token = np.argmax(logits, axis=0)
+        out[:, t] = token
+        if (out[:, :t + 1] == END).any(axis=1).all():
+            break
+    return out
