@@ -70,10 +70,12 @@ chromium:
 browser-test: sync chromium
 	$(BIN)/python -m pytest -q tests/browser_lab.py -p no:cacheprovider
 
-## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the course
-## folder build/samples (kept between runs; --regrade so a changed grader is always exercised), print the
-## gradebook, and fail if a sample's outcome differs from the one it declares
+## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the scratch
+## course folder build/samples (made anew each time: a changed instructor notebook cannot be added to a
+## gradebook that has submissions, nbgrader's rule), print the gradebook, and fail if a sample's outcome
+## differs from the one it declares
 autograde: release sandbox
+	rm -rf build/samples build/samples-submitted  # a scratch class, graded from scratch each time
 	$(BIN)/python -m grader build --out build/samples-submitted $(SAMPLES)
 	@for a in $(ASSIGNMENTS); do \
 		$(BIN)/python -m grader grade --assignment $$a --submissions build/samples-submitted \
@@ -83,12 +85,13 @@ autograde: release sandbox
 
 ## grader-check: every corpus (samples, mutants, valid alternatives, tamper) of each assignment graded
 ## as one class, feedback generated and searched for hidden-test text, every declared outcome checked
-## (one assignment after another, two submissions at a time; the grader's environment carries a canary that
-## grader_tests/tamper/*probe_outside* must not see)
+## (one assignment after another, two submissions at a time, each in a fresh scratch course under build/grading;
+## the grader's environment carries a canary that grader_tests/tamper/*probe_outside* must not see)
 grader-check: release sandbox
 	@for a in $(ASSIGNMENTS); do $(MAKE) --no-print-directory grade-$$a || exit 1; done
 
 grade-%:
+	rm -rf build/grading/$* build/grading/$*-submitted  # scratch classes: graded from scratch each time
 	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
 	CHARLM_GRADER_CANARY=do-not-leak $(BIN)/python -m grader grade --assignment $* \
 		--submissions build/grading/$*-submitted --course build/grading/$* --cell-timeout 20 --workers 2 \

@@ -453,6 +453,10 @@ class Endpoint:
 
     def request(self, body):
         """Send a request and wait for its reply, serving the other side's requests meanwhile."""
+        return self._settle(self._exchange(body))
+
+    def _exchange(self, body):
+        """Send a request; serve the other side's requests until its reply comes, and return that reply."""
         rid = self._next_id
         self._next_id += 1
         self.send({"kind": "request", "id": rid, **body})
@@ -463,7 +467,7 @@ class Endpoint:
                 continue
             if message.get("id") != rid:
                 raise WireError("a reply to a request that was not made")
-            return self._settle(message)
+            return message
 
     def _settle(self, reply):
         if reply.get("stdout"):
@@ -479,28 +483,19 @@ class Endpoint:
         positions, names = mutable_args(args, kwargs)
         body = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs),
                 "copy_back": [positions, names], "np_random": np.random.get_state(), **(extra or {})}
-        rid = self._next_id
-        self._next_id += 1
-        self.send({"kind": "request", "id": rid, **body})
-        while True:
-            message = self.receive()
-            if message["kind"] == "request":
-                self.serve(message)
-                continue
-            if message.get("id") != rid:
-                raise WireError("a reply to a request that was not made")
-            after = message.get("after") or [[], {}]
-            try:
-                if message.get("np_random") is not None:  # numpy's global generator, as if the call ran here
-                    np.random.set_state(message["np_random"])
-                for i, new in zip(positions, after[0]):
-                    update_in_place(args[i], new)
-                for k in names:
-                    if k in after[1]:
-                        update_in_place(kwargs[k], after[1][k])
-            except Exception as err:  # noqa: BLE001 (malformed copy-back: a wrong answer, not a crash)
-                raise WireError(f"the arguments sent back after the call are malformed: {err}") from None
-            return self._settle(message)
+        message = self._exchange(body)
+        after = message.get("after") or [[], {}]
+        try:
+            if message.get("np_random") is not None:  # numpy's global generator, as if the call ran here
+                np.random.set_state(message["np_random"])
+            for i, new in zip(positions, after[0]):
+                update_in_place(args[i], new)
+            for k in names:
+                if k in after[1]:
+                    update_in_place(kwargs[k], after[1][k])
+        except Exception as err:  # noqa: BLE001 (malformed copy-back: a wrong answer, not a crash)
+            raise WireError(f"the arguments sent back after the call are malformed: {err}") from None
+        return self._settle(message)
 
     def serve(self, message):
         """Answer one request of the other side (a reply is always sent, an error if need be)."""

@@ -5,7 +5,7 @@
 # assignment: lstm_text8
 # base: solution
 # expected_failures: test_logprob_hidden, test_lstm_cell_hidden, test_clip_by_global_norm_hidden, test_train_step
-# expected_score: 43
+# expected_score: 51
 # expected_flag: calls `sys._getframe()`
 
 # %% cell: logprob

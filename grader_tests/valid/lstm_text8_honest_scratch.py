@@ -3,7 +3,7 @@
 # assignment: lstm_text8
 # base: solution
 # expected_failures: none
-# expected_score: 54
+# expected_score: 62
 
 # %% new-cell-after: char_ids_demo
 import sys
