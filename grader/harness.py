@@ -249,10 +249,7 @@ class Server:
                     ns[k] = saved[k]
                 else:
                     ns.pop(k, None)
-        positions, names = (req.get("copy_back") or [[], []])
-        after = [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
-                 {k: kwargs[k] for k in names if k in kwargs}]
-        return {"value": value, "after": after, "stdout": out.getvalue(),
+        return {"value": value, "after": rpc.copied_back(req, args, kwargs), "stdout": out.getvalue(),
                 "warnings": [{"category": w.category.__name__, "message": str(w.message)[:2000]} for w in caught[:100]]}
 
 

@@ -245,10 +245,7 @@ class Judge:
         if op == "call":
             args, kwargs = list(request.get("args") or []), dict(request.get("kwargs") or {})
             value = target(*args, **kwargs)
-            positions, names = request.get("copy_back") or [[], []]
-            after = [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
-                     {k: kwargs[k] for k in names if k in kwargs}]
-            return {"value": value, "after": after}
+            return {"value": value, "after": rpc.copied_back(request, args, kwargs)}
         if op == "getattr":
             name = str(request.get("name"))
             if name.startswith("_"):

@@ -361,6 +361,13 @@ def _same(a, b):
         return False
 
 
+def copied_back(request, args, kwargs):
+    """The final state of the arguments a call request asked to have sent back (the callee's side)."""
+    positions, names = request.get("copy_back") or [[], []]
+    return [[args[i] for i in positions if isinstance(i, int) and 0 <= i < len(args)],
+            {k: kwargs[k] for k in names if k in kwargs}]
+
+
 def mutable_args(args, kwargs):
     """The positions and names of arguments whose mutations travel back after a call."""
     def carries(a):
