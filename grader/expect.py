@@ -1,4 +1,9 @@
-"""Check graded specifications against what they declare (`# expected_*` headers, see tools/gradebook.py).
+"""Check graded specifications against what they declare (their `# expected_*` header lines).
+
+`# expected_score: N` is the total; `# expected_failures: a, b` the exact set of graded cells that must not get
+full points (`none` or `all`); `# expected_flag: TEXT` a review reason or note that must be raised;
+`# expected_absent: TEXT` text that must not appear in the autograded notebook's outputs;
+`# expected_max_bytes: N` a bound on the size of those outputs.
 
 The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
 files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
@@ -12,8 +17,28 @@ import json
 import os
 
 from grader.driver import autograded_path, load_results
-from tools.gradebook import expectations
 from tools.submissions import parse, student_id
+
+
+def expectations(spec):
+    """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'absent': [str]}."""
+    found = {"score": None, "failures": None, "flag": [], "absent": [], "max_bytes": None}
+    with open(spec, encoding="utf-8") as f:
+        for line in f.read().splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip()
+            if key == "# expected_score":
+                found["score"] = float(value)
+            elif key == "# expected_failures":
+                found["failures"] = (set() if value == "none" else "all" if value == "all"
+                                     else {n.strip() for n in value.split(",") if n.strip()})
+            elif key == "# expected_flag":
+                found["flag"].append(value)
+            elif key == "# expected_absent":
+                found["absent"].append(value)
+            elif key == "# expected_max_bytes":
+                found["max_bytes"] = int(value)
+    return found
 
 
 def outputs_text(course, assignment, student):

@@ -20,7 +20,7 @@ in order, each section changes it:
     # %% strip-metadata             remove the nbgrader metadata of every cell
 
 Specifications stay small and never drift from the notebook: everything else comes from the
-current release. Header lines starting `# expected_` declare the outcome (see tools/gradebook.py).
+current release. Header lines starting `# expected_` declare the outcome (see grader/expect.py).
 
 usage: python -m tools.submissions <spec.py>... --out submitted/   (one student per spec, named after the file)
 """
