@@ -74,6 +74,7 @@ def cmd_grade(args):
         if graded == 0:
             print(f"{args.assignment}: nothing new or changed ({skipped} already graded)")
         records = driver.load_results(course, args.assignment)
+        t1 = time.time()
         gradebook.ensure_assignment(course, args.assignment, url, state)
         driver.save_state(course, state)
         synced = state.setdefault("gradebook", {}).setdefault(args.assignment, {})
@@ -81,7 +82,7 @@ def cmd_grade(args):
             with gradebook.open_gradebook(url) as gb:
                 written = gradebook.sync(gb, args.assignment, records, synced)
             driver.save_state(course, state)
-            print(f"gradebook: {written} submission(s) written to {url}")
+            print(f"gradebook: {written} submission(s) written to {url} ({time.time() - t1:.1f} s)")
         manual = {name: gradebook.manual_scores(url, name) for name in ASSIGNMENTS
                   if os.path.isdir(os.path.join(course, "results", name))}
         problems = 0
@@ -93,7 +94,8 @@ def cmd_grade(args):
                     feedback.write_ungraded(course, args.assignment, s, records[s]["result"])
                     made[s] = driver.version(records[s])
             todo = [s for s in changed if records[s].get("has_notebook")]
-            errors = feedback.generate(course, args.assignment, url, todo)
+            t1 = time.time()
+            errors = feedback.generate(course, args.assignment, url, todo, workers=args.workers)
             for student in todo:
                 if student in errors:
                     print(f"warning: no feedback for {student}: {errors[student].strip().splitlines()[-1:]}",
@@ -107,7 +109,7 @@ def cmd_grade(args):
                     print(f"error: hidden-test text in {path}: {line!r}", file=sys.stderr)
                 problems += len(leaked)
                 print(f"feedback: {len(changed) - len(errors)} file(s) written to {course}/feedback"
-                      f"{'; no hidden-test text in it' if not leaked else ''}")
+                      f"{'; no hidden-test text in it' if not leaked else ''} ({time.time() - t1:.1f} s)")
         by_assignment = {name: report.rows(course, name, scores) for name, scores in manual.items()}
         csv_path = report.write_csv(course, by_assignment)
         found = by_assignment[args.assignment]

@@ -117,9 +117,11 @@ def _make_shell():
                                    "traceback": [line[:MAX_TEXT] for line in stb[-60:]]}
 
     Shell.displayhook_class = QuietHook
-    shell = Shell.instance(colors="NoColor")
-    shell.history_manager.enabled = False
-    return shell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no history file and no thread saving it (the judge forks)
+    return Shell.instance(config=config, colors="NoColor")
 
 
 def _cap_text(text):

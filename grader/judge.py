@@ -84,9 +84,9 @@ class Assignment:
                     self.hidden.add(gid)
         self.learner_names = learner_names(self.source)
 
-    def trusted_folder(self):
+    def trusted_folder(self, parent=None):
         """A private folder with the course's own helper modules and data (never the learner's copies)."""
-        folder = tempfile.mkdtemp(prefix=f"charlm-judge-{self.name}-")
+        folder = tempfile.mkdtemp(prefix=f"charlm-judge-{self.name}-", dir=parent)
         for rel in self.files:
             shutil.copy(os.path.join(ROOT, rel), os.path.join(folder, os.path.basename(rel)))
         return folder
@@ -167,6 +167,32 @@ def build_namespace(assignment, folder):
             raise RuntimeError(f"the instructor notebook's cell {meta.get('grade_id') or '(unlabelled)'} failed "
                                f"while building the tests' namespace: {type(err).__name__}: {err}")
     return shell.user_ns
+
+
+_PREBUILT = {}  # assignment name -> (Assignment, trusted folder, namespace), built once by the warm judge
+
+
+def prebuild(name, parent):
+    """Build one assignment's tests' namespace ahead of its submissions (grader/zygote.py calls this).
+
+    The warm judge builds it once and every forked child inherits a copy of its own, so no child
+    runs the instructor's notebook again (about 2 s a submission for text8) and no child's changes
+    reach another. Only the latest assignment is kept; if the build fails, each child builds (and
+    reports the failure) itself.
+    """
+    if name in _PREBUILT:
+        return
+    _PREBUILT.clear()
+    from IPython.core.interactiveshell import InteractiveShell
+
+    InteractiveShell.clear_instance()  # the harness's shell is a singleton: one per namespace built
+    assignment = Assignment(name)
+    trusted = assignment.trusted_folder(parent)
+    try:
+        namespace = build_namespace(assignment, trusted)
+    finally:
+        os.chdir(ROOT)
+    _PREBUILT[name] = (assignment, trusted, namespace)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +295,8 @@ class Judge:
     # --- the walk ---------------------------------------------------------------------------
     def run(self):
         job, t0 = self.job, time.monotonic()
-        assignment = Assignment(str(job.get("assignment")))
+        prebuilt = _PREBUILT.get(str(job.get("assignment")))
+        assignment = prebuilt[0] if prebuilt else Assignment(str(job.get("assignment")))
         text = job.get("notebook") if isinstance(job.get("notebook"), str) else ""
         result = {"student": job.get("student"), "assignment": assignment.name,
                   "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
@@ -299,7 +326,7 @@ class Judge:
         for c in nb.cells:
             if not isinstance(c.get("source"), str):
                 c["source"] = "".join(map(str, c.get("source"))) if isinstance(c.get("source"), list) else ""
-        trusted = assignment.trusted_folder()
+        trusted = prebuilt[1] if prebuilt else assignment.trusted_folder()
         submission = None
         try:
             try:
@@ -316,7 +343,11 @@ class Judge:
                 result["reasons"].append("NOT SANDBOXED: bubblewrap is unavailable here, the notebook ran as a plain "
                                          "process with resource limits only")
             self.endpoint = self.sandbox.start()
-            self.ns = build_namespace(assignment, trusted)
+            if prebuilt:
+                os.chdir(trusted)  # as build_namespace leaves it: the tests run where the notebook ran
+                self.ns = prebuilt[2]
+            else:
+                self.ns = build_namespace(assignment, trusted)
             self.proxies = {n: LearnerFunction(self, n) for n in assignment.learner_names}
             self.ns.update(self.proxies)
             self.endpoint.deadline = time.monotonic() + START_TIMEOUT
@@ -329,7 +360,8 @@ class Judge:
             if self.sandbox is not None:
                 self.sandbox.close()
             os.chdir(ROOT)
-            shutil.rmtree(trusted, ignore_errors=True)
+            if not prebuilt:  # the warm judge's folder outlives this child (grader/unit.py removes it)
+                shutil.rmtree(trusted, ignore_errors=True)
             if submission:
                 shutil.rmtree(submission, ignore_errors=True)
         result["notebook"] = self._graded_notebook(nb, plan, assignment, result)

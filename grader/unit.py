@@ -59,12 +59,14 @@ class _Zygote:
     """
 
     def __init__(self):
-        self.owner, self.proc, self.lock, self.buffer = os.getpid(), None, threading.Lock(), b""
+        self.owner, self.proc, self.lock, self.buffer, self.home = os.getpid(), None, threading.Lock(), b"", None
 
     def _start(self):
         self.buffer = b""
+        self.home = tempfile.mkdtemp(prefix="charlm-zygote-")  # its prebuilt trusted folder, removed by close()
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.zygote"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=_env())
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
+                                     env=dict(_env(), CHARLM_ZYGOTE_HOME=self.home))
 
     def _line(self, deadline):
         fd = self.proc.stdout.fileno()
@@ -79,14 +81,14 @@ class _Zygote:
         line, self.buffer = self.buffer.split(b"\n", 1)
         return line.decode()
 
-    def grade(self, job_path, result_path, timeout):
+    def grade(self, job_path, result_path, assignment, timeout):
         """Judge one job; '' when the result file is written, else what went wrong."""
         with self.lock:
             deadline = time.monotonic() + timeout
             try:
                 if self.proc is None or self.proc.poll() is not None:
                     self._start()
-                self.proc.stdin.write(f"{job_path}\t{result_path}\n".encode())
+                self.proc.stdin.write(f"{job_path}\t{result_path}\t{assignment}\n".encode())
                 self.proc.stdin.flush()
                 started = self._line(time.monotonic() + 120)
                 if not started or not started.startswith("pid "):
@@ -112,6 +114,9 @@ class _Zygote:
                 self.proc.kill()
             self.proc.wait()
             self.proc = None
+        if self.home is not None:
+            shutil.rmtree(self.home, ignore_errors=True)
+            self.home = None
 
 
 _ZYGOTE = None
@@ -178,7 +183,7 @@ def grade_submission(job):
         job_path, result_path = os.path.join(work, "job.json"), os.path.join(work, "result.json")
         with open(job_path, "w", encoding="utf-8") as f:
             json.dump(job, f)
-        failure = _zygote().grade(job_path, result_path, job["budget"] + 180)
+        failure = _zygote().grade(job_path, result_path, job["assignment"], job["budget"] + 180)
         if failure:
             return _fallback(job, "internal-error", f"internal error in the judge ({failure}); regrade",
                              time.monotonic() - t0)

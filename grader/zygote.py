@@ -6,15 +6,18 @@ with its siblings (each child is its own process, gone after its submission, so 
 learner's grading reaches another's). grader/unit.py starts one zygote per calling process and
 talks to it over its standard input and output, one line per submission:
 
-    in:  JOB_PATH <tab> RESULT_PATH
+    in:  JOB_PATH <tab> RESULT_PATH <tab> ASSIGNMENT
     out: pid PID          (the child grading it, so the caller can kill it on a timeout)
     out: done STATUS      (the child's wait status; the result is in RESULT_PATH when it is 0)
 
-The child runs grader.judge.main exactly as `python -m grader.judge JOB RESULT` would.
+The child runs grader.judge.main exactly as `python -m grader.judge JOB RESULT` would, except that
+the tests' namespace of ASSIGNMENT (the instructor's notebook run in the judge) is built once here,
+before the fork, in a folder under $CHARLM_ZYGOTE_HOME that the caller removes.
 
 usage (by grader/unit.py): python -m grader.zygote
 """
 
+import contextlib
 import os
 import sys
 import traceback
@@ -47,12 +50,19 @@ def child(job_path, result_path):
 
 
 def main():
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # as judge.main sets it, before any instructor cell runs
+    home = os.environ.get("CHARLM_ZYGOTE_HOME") or None
     for line in sys.stdin:
         try:
-            job_path, result_path = line.rstrip("\n").split("\t")
+            job_path, result_path, assignment = line.rstrip("\n").split("\t")
         except ValueError:
             print("error bad request", flush=True)
             continue
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                judge.prebuild(assignment, home)
+        except Exception:  # noqa: BLE001 (the child builds the namespace itself and reports what fails)
+            traceback.print_exc()
         pid = os.fork()
         if pid == 0:
             child(job_path, result_path)
