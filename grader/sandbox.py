@@ -141,7 +141,16 @@ def _system_binds(bwrap):
 def bwrap_args(bwrap, submission, limits, uid):
     """The bubblewrap command line around the harness (which drops to `uid` when it is given)."""
     args = _system_binds(bwrap)
-    made = set()
+    for folder in ("/opt", "/opt/grader", "/home"):
+        args += ["--perms", "0755", "--dir", folder]
+    args += ["--ro-bind", os.path.join(HERE, "harness.py"), "/opt/grader/harness.py",
+             "--ro-bind", os.path.join(HERE, "rpc.py"), "/opt/grader/rpc.py",
+             "--ro-bind", submission, "/submission",
+             "--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/tmp",
+             "--perms", "0777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/home/learner"]
+    # the Python install and venv last, so that a course cloned under /tmp or /home is not hidden by the tmpfs
+    made = {"/tmp", "/home", "/home/learner", "/opt"}
     for root in _python_roots():
         parts = root.strip(os.sep).split(os.sep)[:-1]
         for i in range(1, len(parts) + 1):  # parents readable by the sandbox's uid (/root is 0700 on the host)
@@ -150,15 +159,7 @@ def bwrap_args(bwrap, submission, limits, uid):
                 made.add(folder)
                 args += ["--perms", "0755", "--dir", folder]
         args += ["--ro-bind", root, root]
-    for folder in ("/opt", "/opt/grader", "/home"):
-        args += ["--perms", "0755", "--dir", folder]
-    args += ["--ro-bind", os.path.join(HERE, "harness.py"), "/opt/grader/harness.py",
-             "--ro-bind", os.path.join(HERE, "rpc.py"), "/opt/grader/rpc.py",
-             "--ro-bind", submission, "/submission",
-             "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/tmp",
-             "--perms", "0777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/home/learner",
-             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+    args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--chdir", "/home/learner", "--clearenv"]
     for key, value in sandbox_env(uid).items():
         args += ["--setenv", key, value]

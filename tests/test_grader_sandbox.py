@@ -114,3 +114,15 @@ def test_numpys_global_generator_is_shared_across_a_call(sandbox):
     expected = np.random.RandomState(42).random_sample(2)
     assert got == expected[0]  # the host's seed reached the learner's process
     assert np.random.random_sample() == expected[1]  # and the draw there advanced the host's generator
+
+
+def test_a_course_cloned_under_tmp_or_home_stays_visible(monkeypatch):
+    # the sandbox mounts fresh /tmp and /home/learner; the Python install and venv are bound after them, so a
+    # course cloned to /tmp/course or /home/me/course still has its venv inside (CI clones wherever it likes)
+    from grader import sandbox as sb
+
+    monkeypatch.setattr(sb, "_python_roots", lambda: ["/tmp/course/.venv", "/home/me/course/.venv"])
+    args = sb.bwrap_args("bwrap", "/tmp/sub", Limits(), 61000)
+    last_tmpfs = max(i for i, a in enumerate(args) if a == "--tmpfs")
+    for root in ("/tmp/course/.venv", "/home/me/course/.venv"):
+        assert args.index(root) > last_tmpfs
