@@ -103,8 +103,11 @@ validate: sync
 	$(BIN)/python -m tools.validate $(SOURCE_NOTEBOOKS)
 	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
-## test: everything CI checks
-test: lint unit nbval release-check validate grader-check browser-test
+## test: everything CI checks. The unit tests and the notebooks (nbval) run side by side, one core each
+## (neither writes what the other reads; each one's output is printed whole when it ends), then the rest in turn
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval
+	$(MAKE) --no-print-directory release-check validate grader-check browser-test
 
 lint: venv
 	$(BIN)/ruff check .

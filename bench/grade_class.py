@@ -10,8 +10,8 @@ and tampering notebooks. It is written as a flat folder and as a .zip, then grad
 
 Printed: seconds per submission of the grading phase (the driver's own measure) for each run, the
 throughput ratio of 2 over 1, and whether the three grades.csv agree (every student once, same scores and
-verdicts; the seconds column aside). Feedback is left out of the timing (--no-feedback): it is rendered once
-per changed submission by the coordinator, the same work whatever the number of workers.
+verdicts; the seconds column aside). Feedback is left out of the timing (--no-feedback): the bar is on the
+grading itself (feedback is rendered afterwards, in --workers processes as well).
 
 usage: python bench/grade_class.py [--size 200] [--assignment dinosaur_island] [--out build/bench-class]
        (set CHARLM_GRADER_UNIT=tests.fake_unit:grade_submission to time the driver alone)
