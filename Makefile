@@ -139,19 +139,24 @@ workspace: venv
 # JupyterLab as the course runs it: loopback, a token, tools/lab_server.py (Validate on an ungraded lab says so)
 # and tools/jupyter_config (widget state saved with the notebook, so a reopened one shows its last state);
 # `python -m` from the repository root so that tools/ is importable in the server
-JUPYTER_LAB = JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
 	--ServerApp.jpserver_extensions=tools.lab_server=True
+# the learner's lab keeps nbgrader's Validate button and leaves out its instructor tools (formgrader, create
+# assignment) and the exchange's pages, which have no course behind them there (tools/jupyter_config_learner)
+LEARNER_CONFIG = $(CURDIR)/tools/jupyter_config_learner:$(CURDIR)/tools/jupyter_config
+NBGRADER_INSTRUCTOR_SERVER = $(foreach e,formgrader course_list assignment_list,\
+	--ServerApp.jpserver_extensions=nbgrader.server_extensions.$(e)=False)
 
 ## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
 lab: workspace
-	$(JUPYTER_LAB) --ServerApp.root_dir=$(WORKSPACE)
+	JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(JUPYTER_LAB) $(NBGRADER_INSTRUCTOR_SERVER) --ServerApp.root_dir=$(WORKSPACE)
 
 ## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader (browse source/,
 ## preview and generate release/, release/fetch/submit/collect through build/exchange); its Autograde
 ## button refuses: grade with the course's sandboxed driver (README)
 formgrader: sync
 	@mkdir -p build/exchange
-	CHARLM_FORMGRADER=1 $(JUPYTER_LAB) --ServerApp.root_dir=.
+	CHARLM_FORMGRADER=1 JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) --ServerApp.root_dir=.
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)

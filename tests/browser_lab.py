@@ -24,11 +24,13 @@ import json
 import os
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -75,6 +77,20 @@ def descendants(pid):
     return found
 
 
+def make_command(target, root_dir):
+    """The environment and the JupyterLab command line `make TARGET` runs (read with `make -n`, so the test
+    starts exactly what a learner or an instructor starts)."""
+    dry = subprocess.run(["make", "-n", "--no-print-directory", target, f"WORKSPACE={root_dir}"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    words = shlex.split(next(line for line in dry.splitlines() if " -m jupyterlab " in line))
+    env = {}
+    while "=" in words[0] and not words[0].startswith("-"):
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    assert words[1:3] == ["-m", "jupyterlab"], words
+    return env, [sys.executable, *(w for w in words[1:] if not w.startswith("--ServerApp.root_dir="))]
+
+
 class Jupyter:
     """A JupyterLab server as `make lab`/`make formgrader` start it, on a free port with a fresh token."""
 
@@ -88,19 +104,16 @@ class Jupyter:
         self.extra = []
 
     def start(self):
+        made_env, command = make_command("formgrader" if self.formgrader else "lab", self.root_dir)
         env = dict(os.environ, HOME=self.home, JUPYTER_CONFIG_DIR=os.path.join(self.home, "config"),
                    JUPYTER_DATA_DIR=os.path.join(self.home, "data"),
                    JUPYTER_RUNTIME_DIR=os.path.join(self.home, "runtime"),
                    JUPYTERLAB_WORKSPACES_DIR=os.path.join(self.home, "lab-workspaces"),
-                   JUPYTER_CONFIG_PATH=os.path.join(ROOT, "tools", "jupyter_config"),
-                   PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-        if self.formgrader:
-            env["CHARLM_FORMGRADER"] = "1"
+                   PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""), **made_env)
         self.log = open(os.path.join(self.home, f"jupyter-{self.port}.log"), "a")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={self.port}", "--no-browser",
-             "--allow-root", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
-             "--ServerApp.jpserver_extensions=tools.lab_server=True", "--ServerApp.port_retries=0", *self.extra],
+            [*command, f"--port={self.port}", f"--IdentityProvider.token={self.token}",
+             f"--ServerApp.root_dir={self.root_dir}", "--ServerApp.port_retries=0", *self.extra],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -275,6 +288,11 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         hidden = cell(page, "clip: other shapes and bounds")
         assert hidden.locator(".jp-OutputArea-output").count() == 0, "a hidden-test placeholder prints nothing"
 
+        # the learner's lab has no instructor tools: no nbgrader menu (formgrader, courses), no formgrader pages
+        assert page.locator(".lm-MenuBar-itemLabel").filter(has_text=re.compile("^Nbgrader$")).count() == 0
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            lab.api("GET", "/formgrader/api/assignments")
+
         # 2. Validate: clip's tests pass, the exercises not written yet fail
         answer = validate(page)
         assert "passes all the tests" not in answer
@@ -352,6 +370,9 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         page2.goto(f"{grader.url}/formgrader?token={grader.token}")
         for assignment in ("dinosaur_island", "lstm_text8", "nietzsche_rnn"):
             page2.get_by_text(assignment, exact=True).first.wait_for(timeout=60_000)
+        # and the instructor's JupyterLab has the nbgrader menu the learner's leaves out
+        page2.goto(grader.link())
+        page2.locator(".lm-MenuBar-itemLabel").filter(has_text=re.compile("^Nbgrader$")).wait_for(timeout=60_000)
         failed = False
     finally:
         if failed:
