@@ -3,8 +3,9 @@
 nbgrader renders <course>/autograded/<student>/<assignment>/<notebook>.ipynb with the scores of the gradebook
 into <course>/feedback/<student>/<assignment>/<notebook>.html, with the course's preprocessors from
 nbgrader_config.py (HideHiddenTests: no hidden-test source, tracebacks cut to their message). Only students
-whose result changed since their feedback was made are rendered, in one child process (nbgrader's application
-state stays out of the coordinator); then tools.check_feedback searches the feedback for hidden-test text.
+whose result changed since their feedback was made are rendered, in child processes (as many as --workers, each
+with its share of the students; nbgrader's application state stays out of the coordinator, and they only read the
+gradebook); then tools.check_feedback searches the feedback for hidden-test text.
 
 usage (internal): python -m grader.feedback COURSE ASSIGNMENT DB_URL < students, one per line
 """
