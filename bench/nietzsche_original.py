@@ -123,12 +123,24 @@ def build(stage, fns, V, train_idx, held_idx, args):
         X, Y = fns["stateful_batches"](train_idx, 64, 8)
         if held_idx is not None:
             Xv, Yv = fns["stateful_batches"](held_idx, 64, 8)
+        if args.stateful_rows == "text":  # the same number of pieces, in text order: row k + 64 is 512 chars on
+            X, Y = text_order_pieces(train_idx, len(X), 8)
+            if held_idx is not None:
+                Xv, Yv = text_order_pieces(held_idx, len(Xv), 8)
         cell, n_a = ("rnn", 256) if stage == "stateful_rnn" else ("lstm", 512)
         model = StatefulModel(V, 42, n_a, cell, seed=0)
         context, prompt = 8, "for thos"  # window generation reads 8 characters from a zero state
     if args.init == "keras":
         keras_init(model, seed=args.seed, hidden_identity=(stage == "8char" and args.hidden_init == "identity"))
     return X, Y, Xv, Yv, model, context, prompt
+
+
+def text_order_pieces(idx, n, T_x):
+    """n consecutive pieces of T_x characters in text order (piece k holds characters k*T_x ...), and their
+    targets one character later: batched 64 at a time with the state carried from row to row, a row's state
+    reaches the piece 64 * T_x characters further on, not the next one (an experiment: --stateful-rows text)."""
+    idx = np.asarray(idx)
+    return idx[:n * T_x].reshape(n, T_x), idx[1:n * T_x + 1].reshape(n, T_x)
 
 
 def save_checkpoint(path, model, optimizer, history):
@@ -256,6 +268,8 @@ def main(argv):
                     help="seed of the Keras initialisation; the epochs shuffle with seed epoch + 1000 * seed")
     ap.add_argument("--resume", action="store_true", help="continue from the stage's checkpoint, if any")
     ap.add_argument("--progress", action="store_true", help="show a progress bar per epoch")
+    ap.add_argument("--stateful-rows", choices=["streams", "text"], default="streams",
+                    help="stateful stages: 64 continuous streams (the spec) or pieces in text order (an experiment)")
     ap.add_argument("--tag", default="", help="suffix of the result file name, e.g. _identity")
     args = ap.parse_args(argv)
     fns = learner_functions()
