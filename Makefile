@@ -166,11 +166,12 @@ bench: sync
 
 ## bench-nietzsche: the Nietzsche stages at the original's settings (batch 512, Keras initialisation), each on the
 ## whole corpus (the original's data) and on the 90% split (held-out loss), beside the original's losses; then
-## the stateful LSTM's 20 + 20 epochs on the split, resumable (rerun to continue from build/nietzsche_bench/)
+## the stateful LSTM's 20 + 20 epochs on both, resumable (rerun to continue from build/nietzsche_bench/)
 bench-nietzsche: sync
 	for stage in 3char 8char rnn stateful_rnn; do for data in whole split; do \
 		$(BIN)/python bench/nietzsche_original.py --stage $$stage --data $$data || exit 1; done; done
-	$(BIN)/python bench/nietzsche_original.py --stage lstm --data split --resume
+	for data in whole split; do \
+		$(BIN)/python bench/nietzsche_original.py --stage lstm --data $$data --resume || exit 1; done
 
 ## pretrain: retrain the Shakespeare lab's shipped LSTM (data/shakespeare_lstm.npz), seeded
 pretrain: venv
