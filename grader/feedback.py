@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from tools.assignments import ROOT
 
@@ -23,25 +23,23 @@ from tools.assignments import ROOT
 def generate(course, assignment, url, students, workers=1):
     """Render feedback for `students` in up to `workers` child processes at once (each renders its share
     and only reads the gradebook); returns {student: error text} for those that failed."""
-    shares = [students[i::workers] for i in range(max(1, min(workers, len(students))))] if students else []
-    procs = []
-    for share in shares:
-        proc = subprocess.Popen([sys.executable, "-m", "grader.feedback", course, assignment, url], cwd=ROOT,
-                                text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        procs.append((share, proc, threading.Thread(target=_talk, args=(proc, "\n".join(share) + "\n"))))
-        procs[-1][2].start()
-    errors = {}
-    for share, proc, talk in procs:
-        talk.join()
+    if not students:
+        return {}
+    shares = [students[i::workers] for i in range(min(workers, len(students)))]
+
+    def render(share):
+        done = subprocess.run([sys.executable, "-m", "grader.feedback", course, assignment, url], cwd=ROOT,
+                              text=True, input="\n".join(share) + "\n", capture_output=True)
         try:
-            errors.update(json.loads(proc.out.strip().splitlines()[-1]))
+            return json.loads(done.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
-            errors.update({s: f"feedback generation failed: {proc.err.strip()[-500:]}" for s in share})
+            return {s: f"feedback generation failed: {done.stderr.strip()[-500:]}" for s in share}
+
+    errors = {}
+    with ThreadPoolExecutor(len(shares)) as pool:  # threads only wait: each share renders in its own process
+        for failed in pool.map(render, shares):
+            errors.update(failed)
     return errors
-
-
-def _talk(proc, text):
-    proc.out, proc.err = proc.communicate(text)
 
 
 def write_ungraded(course, assignment, student, result):
