@@ -181,7 +181,17 @@ def browser():
 
 
 class Shots:
-    """Screenshots of the pages a failing test leaves behind."""
+    """What a failing test leaves behind: a screenshot of each page and, printed (pytest shows it with the
+    failure) and saved beside it, each cell's prompt and the start of its outputs, since the notebook scrolls
+    inside the page and a screenshot shows only its top."""
+
+    CELLS = """() => [...document.querySelectorAll('.jp-Notebook')].filter(nb => nb.offsetParent !== null)
+        .flatMap(nb => [...nb.querySelectorAll('.jp-Cell')]).map((c, i) => {
+            const prompt = (c.querySelector('.jp-InputPrompt') || {}).textContent || '';
+            const source = ((c.querySelector('.jp-InputArea') || {}).textContent || '').trim().slice(0, 60);
+            const out = [...c.querySelectorAll('.jp-OutputArea-output')].map(o => o.textContent).join(' | ');
+            return `${i} ${prompt.trim()} ${JSON.stringify(source)} -> ${JSON.stringify(out.slice(0, 400))}`;
+        }).join('\\n')"""
 
     def __init__(self, name):
         self.name, self.pages = name, {}
@@ -191,13 +201,21 @@ class Shots:
         for label, page in self.pages.items():
             with contextlib.suppress(Exception):  # a page may be gone; the other screenshots still help
                 page.screenshot(path=os.path.join(SHOTS, f"{self.name}-{label}.png"), full_page=True)
+                cells = page.evaluate(self.CELLS)
+                status = " / ".join(page.locator(".jp-StatusBar-TextItem").all_text_contents())
+                report = f"--- {label} page, status bar: {status}\n{cells}\n"
+                print(report)
+                with open(os.path.join(SHOTS, f"{self.name}-{label}.txt"), "w") as f:
+                    f.write(report)
 
 
 # -----------------------------------------------------------------------------
 # what a learner does in the page
 
 def open_notebook(page, server, path):
-    """Open a notebook and wait until its kernel is idle (accepting Python 3 if JupyterLab asks which)."""
+    """Open a notebook, wait until its kernel is idle (accepting Python 3 if JupyterLab asks which), and make it
+    the current document: JupyterLab also restores the tabs of the last session, and a menu command goes to
+    whichever notebook is current."""
     page.goto(server.link(path))
     page.locator(".jp-Notebook .jp-Cell").filter(visible=True).first.wait_for(timeout=60_000)
     kernel = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-kernelName").filter(visible=True)
@@ -210,6 +228,29 @@ def open_notebook(page, server, path):
             break
         time.sleep(0.5)
     wait_idle(page)
+    focus_notebook(page, path)
+
+
+def focus_notebook(page, path):
+    """Click the notebook's tab and its first cell, then wait until JupyterLab's status bar names it."""
+    name = os.path.basename(path)
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab").filter(has_text=re.compile(f"^{re.escape(name)}$")).click()
+    page.locator(".jp-NotebookPanel .jp-Cell .jp-InputPrompt").filter(visible=True).first.click()
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => e.textContent === name)"
+        " && document.activeElement.closest('.jp-NotebookPanel') !== null",
+        arg=name, timeout=30_000)
+
+
+def run_all(page, path, queued):
+    """Run All Cells in the notebook at `path`; return once the cell `queued` is waiting, running or run (its
+    prompt changed), so that a menu click that went nowhere fails here and says so, not minutes later."""
+    focus_notebook(page, path)
+    prompt = queued.locator(".jp-InputPrompt").element_handle()
+    before = prompt.text_content().strip()
+    menu(page, "Run", "Run All Cells")
+    assert before != "[*]:", f"{path} is already running"
+    page.wait_for_function("([e, before]) => e.textContent.trim() !== before", arg=[prompt, before], timeout=30_000)
 
 
 def wait_idle(page, timeout=60_000):
@@ -231,7 +272,11 @@ def menu(page, *labels):
     """Click through the menu bar, e.g. menu(page, "Run", "Run All Cells") (labels matched exactly)."""
     page.locator(".lm-MenuBar-itemLabel").filter(has_text=re.compile(f"^{re.escape(labels[0])}$")).click()
     for label in labels[1:]:
-        page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
+        item = page.locator(".lm-Menu-item").filter(
+            has=page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(f"^{re.escape(label)}$")))
+        item.first.wait_for()
+        assert "lm-mod-disabled" not in (item.first.get_attribute("class") or ""), f"menu item {label!r} is disabled"
+        item.first.click()
 
 
 def validate(page):
@@ -277,8 +322,8 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         clip_cell.locator(".cm-content").click()
         page.keyboard.press("Control+a")
         page.keyboard.insert_text(clip_solution())
-        menu(page, "Run", "Run All Cells")
         demo = cell(page, "indices = sample(parameters_big, char_to_ix, 0)")
+        run_all(page, DINO, queued=demo)
         stderr_of(demo).wait_for(state="attached", timeout=120_000)  # sample is not written yet: Run All stops here
         assert "NotImplementedError" in stderr_of(demo).text_content()
         wait_idle(page)
@@ -303,8 +348,8 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         # 3. the Shakespeare lab: the progress bar moves during training (then we interrupt: the epoch takes a
         #    minute), the text box writes on Enter, a figure of the interrupted epoch's losses renders
         open_notebook(page, lab, LAB)
-        menu(page, "Run", "Run All Cells")
         training = cell(page, "for b in track(")
+        run_all(page, LAB, queued=training)
         bar = training.locator(".charlm-progress code")
         bar.wait_for(state="attached", timeout=120_000)
         states, deadline = [], time.time() + 120
