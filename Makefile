@@ -166,10 +166,13 @@ bench: sync
 
 ## bench-nietzsche: the Nietzsche stages at the original's settings (batch 512, Keras initialisation), each on the
 ## whole corpus (the original's data) and on the 90% split (held-out loss), beside the original's losses; then
-## the stateful LSTM's 20 + 20 epochs on both, resumable (rerun to continue from build/nietzsche_bench/)
+## the RNN layer at seeds 1 to 6 too (whole corpus); the stateful LSTM's 20 + 20 epochs on both, resumable (rerun
+## to continue from build/nietzsche_bench/)
 bench-nietzsche: sync
 	for stage in 3char 8char rnn stateful_rnn; do for data in whole split; do \
 		$(BIN)/python bench/nietzsche_original.py --stage $$stage --data $$data || exit 1; done; done
+	for seed in 1 2 3 4 5 6; do \
+		$(BIN)/python bench/nietzsche_original.py --stage rnn --data whole --seed $$seed --tag _seed$$seed || exit 1; done
 	for data in whole split; do \
 		$(BIN)/python bench/nietzsche_original.py --stage lstm --data $$data --resume || exit 1; done
 
