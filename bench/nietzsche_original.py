@@ -128,11 +128,22 @@ def build(stage, fns, V, train_idx, held_idx, args):
             if held_idx is not None:
                 Xv, Yv = text_order_pieces(held_idx, len(Xv), 8)
         cell, n_a = ("rnn", 256) if stage == "stateful_rnn" else ("lstm", 512)
-        model = StatefulModel(V, 42, n_a, cell, seed=0)
+        model = (StatelessPieces if args.stateful_rows == "reset" else StatefulModel)(V, 42, n_a, cell, seed=0)
         context, prompt = 8, "for thos"  # window generation reads 8 characters from a zero state
     if args.init == "keras":
         keras_init(model, seed=args.seed, hidden_identity=(stage == "8char" and args.hidden_init == "identity"))
     return X, Y, Xv, Yv, model, context, prompt
+
+
+class StatelessPieces(StatefulModel):
+    """The stateful model with its state zeroed before every batch: the streams and targets as the spec
+    has them, but nothing carried from piece to piece (an experiment: --stateful-rows reset)."""
+
+    def loss_and_grads(self, X, Y, state=None):
+        return super().loss_and_grads(X, Y, None)
+
+    def loss(self, X, Y, state=None):
+        return super().loss(X, Y, None)
 
 
 def text_order_pieces(idx, n, T_x):
@@ -268,8 +279,9 @@ def main(argv):
                     help="seed of the Keras initialisation; the epochs shuffle with seed epoch + 1000 * seed")
     ap.add_argument("--resume", action="store_true", help="continue from the stage's checkpoint, if any")
     ap.add_argument("--progress", action="store_true", help="show a progress bar per epoch")
-    ap.add_argument("--stateful-rows", choices=["streams", "text"], default="streams",
-                    help="stateful stages: 64 continuous streams (the spec) or pieces in text order (an experiment)")
+    ap.add_argument("--stateful-rows", choices=["streams", "text", "reset"], default="streams",
+                    help="stateful stages: 64 continuous streams (the spec); experiments: pieces in text order, or "
+                         "the streams with the state zeroed before every batch")
     ap.add_argument("--tag", default="", help="suffix of the result file name, e.g. _identity")
     args = ap.parse_args(argv)
     fns = learner_functions()
