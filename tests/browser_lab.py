@@ -201,6 +201,7 @@ class Shots:
         for label, page in self.pages.items():
             with contextlib.suppress(Exception):  # a page may be gone; the other screenshots still help
                 page.screenshot(path=os.path.join(SHOTS, f"{self.name}-{label}.png"), full_page=True)
+            with contextlib.suppress(Exception):
                 cells = page.evaluate(self.CELLS)
                 status = " / ".join(page.locator(".jp-StatusBar-TextItem").all_text_contents())
                 report = f"--- {label} page, status bar: {status}\n{cells}\n"
@@ -248,8 +249,8 @@ def run_all(page, path, queued):
     focus_notebook(page, path)
     prompt = queued.locator(".jp-InputPrompt").element_handle()
     before = prompt.text_content().strip()
-    menu(page, "Run", "Run All Cells")
     assert before != "[*]:", f"{path} is already running"
+    menu(page, "Run", "Run All Cells")
     page.wait_for_function("([e, before]) => e.textContent.trim() !== before", arg=[prompt, before], timeout=30_000)
 
 
