@@ -141,16 +141,17 @@ def _system_binds(bwrap):
 def bwrap_args(bwrap, submission, limits, uid):
     """The bubblewrap command line around the harness (which drops to `uid` when it is given)."""
     args = _system_binds(bwrap)
-    for folder in ("/opt", "/opt/grader", "/home"):
+    folders, scratch = ("/opt", "/opt/grader", "/home"), {"/tmp": "1777", "/home/learner": "0777"}
+    for folder in folders:
         args += ["--perms", "0755", "--dir", folder]
     args += ["--ro-bind", os.path.join(HERE, "harness.py"), "/opt/grader/harness.py",
              "--ro-bind", os.path.join(HERE, "rpc.py"), "/opt/grader/rpc.py",
              "--ro-bind", submission, "/submission",
-             "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/tmp",
-             "--perms", "0777", "--size", str(limits.scratch_mib * MIB), "--tmpfs", "/home/learner"]
+             "--proc", "/proc", "--dev", "/dev"]
+    for folder, perms in scratch.items():
+        args += ["--perms", perms, "--size", str(limits.scratch_mib * MIB), "--tmpfs", folder]
     # the Python install and venv last, so that a course cloned under /tmp or /home is not hidden by the tmpfs
-    made = {"/tmp", "/home", "/home/learner", "/opt"}
+    made = {*folders, *scratch}
     for root in _python_roots():
         parts = root.strip(os.sep).split(os.sep)[:-1]
         for i in range(1, len(parts) + 1):  # parents readable by the sandbox's uid (/root is 0700 on the host)
