@@ -297,10 +297,20 @@ def outputs(course, assignment):
     return {name: (folder / name).read_bytes() for name in sorted(os.listdir(folder)) if not name.startswith(".")}
 
 
+def with_line_of_its_own(source, n):
+    """The source with a line added inside its last function (a near-copy: its score depends on winnowing)."""
+    lines = source.rstrip("\n").split("\n")
+    last = max(i for i, line in enumerate(lines) if line.lstrip().startswith("return "))
+    indent = lines[last][:len(lines[last]) - len(lines[last].lstrip())]
+    return "\n".join(lines[:last] + [f"{indent}print('checked', {n} + 1, flush=True)"] + lines[last:]) + "\n"
+
+
 def test_report_is_deterministic(tmp_path):
     """The same class gives the same bytes in processes with different string hashing (copydetect's own hashes
     would not)."""
-    learners = {"alice": solved("lstm_text8"), "bob": solved("lstm_text8", disguised=True),
+    alice = solved("lstm_text8")
+    erin = {gid: with_line_of_its_own(src, n) for n, (gid, src) in enumerate(alice.items())}
+    learners = {"alice": alice, "bob": solved("lstm_text8", disguised=True), "erin": erin,
                 "carol": honest("lstm_text8")["lstm_text8_numpy_idioms"], "dave": released("lstm_text8")}
     course = course_with(tmp_path, "lstm_text8", learners)
     first = run_cli("--course", str(course), "--assignment", "lstm_text8", seed="1")
@@ -314,6 +324,10 @@ def test_report_is_deterministic(tmp_path):
     assert second.returncode == 0, second.stderr
     assert outputs(course, "lstm_text8") == before
     assert set(before) == {"lstm_text8.md", "lstm_text8-similarity.html", "lstm_text8-similarity.md"}
+    page = before["lstm_text8-similarity.html"].decode()
+    near = [line for line in page.split("\n") if line.startswith("<tr><td>alice, erin</td>")]
+    assert near and any(f"{s:.2f}</a>" in near[0] for s in (0.8, 0.81, 0.82, 0.83, 0.84, 0.85, 0.86, 0.87, 0.88,
+                                                             0.89, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97))
 
 
 def test_report_recomputes_only_what_changed(tmp_path, monkeypatch):
