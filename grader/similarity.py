@@ -490,15 +490,16 @@ def render(found, key, unreadable=None):
                 out.append("</div>")
             out.append("</div>")
         if len(cell.matches) > MAX_BLOCKS:
-            out.append(f'<p class="note">{len(cell.matches) - MAX_BLOCKS} more matches in this cell, lower scores '
-                       f"(the table above lists every pair).</p>")
+            out.append(f'<p class="note">Not shown here: {len(cell.matches) - MAX_BLOCKS} more in this cell, with '
+                       f"lower scores (the table above lists the pairs of learners).</p>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
 def _anchor(found, grade_id, n):
+    """The id of the n-th match of a cell on the page (of the cell's heading when that match is not shown)."""
     c = next(i for i, cell in enumerate(found.cells) if cell.grade_id == grade_id)
-    return f"c{c}-m{n}"
+    return f"c{c}-m{n}" if n < MAX_BLOCKS else f"c{c}"
 
 
 def _in_order(found, hits):

@@ -220,7 +220,7 @@ ALLOWED_ATTRS = {"lang", "charset", "http-equiv", "content", "name", "class", "i
 class Inventory(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.tags, self.attrs, self.hrefs = set(), set(), []
+        self.tags, self.attrs, self.hrefs, self.ids = set(), set(), [], set()
 
     def handle_starttag(self, tag, attrs):
         self.tags.add(tag)
@@ -228,9 +228,11 @@ class Inventory(HTMLParser):
             self.attrs.add(name)
             if name == "href":
                 self.hrefs.append(value)
+            if name == "id":
+                self.ids.add(value)
 
 
-def test_page_escapes_learner_code_and_has_no_active_content():
+def test_page_escapes_learner_code_and_has_no_active_content(monkeypatch):
     attack = '''def clip(gradients, maxValue):
     """</pre><script>alert(1)</script>"""
     bad = "<img src=x onerror=alert(2)>"  # </span><a href="javascript:alert(3)">x</a>
@@ -240,15 +242,18 @@ def test_page_escapes_learner_code_and_has_no_active_content():
         gradients[name + "_" + bad[:0]] = g.copy()
     return gradients
 '''
-    learners = {"<b>eve</b>": {"clip": attack}, "mallory": {"clip": attack.replace("bad", "worse")}}
+    learners = {"<b>eve</b>": {"clip": attack}, "mallory": {"clip": attack.replace("bad", "worse")},
+                "trent": {"clip": attack.replace("name", "key")}}
     found = similarity.analyse("dinosaur_island", learners)
-    assert found.pairs and found.cells[0].matches
+    assert len(found.pairs) == 3 and len(found.cells[0].matches) == 3
+    monkeypatch.setattr(similarity, "MAX_BLOCKS", 2)   # the third match is not shown: its link goes to the cell
     page = similarity.render(found, "0" * 64, {"<i>x</i>": "graded notebook unreadable"})
     inventory = Inventory()
     inventory.feed(page)
     assert inventory.tags <= ALLOWED_TAGS, inventory.tags - ALLOWED_TAGS
     assert inventory.attrs <= ALLOWED_ATTRS, inventory.attrs - ALLOWED_ATTRS
-    assert all(h.startswith("#c") for h in inventory.hrefs), inventory.hrefs
+    assert inventory.hrefs and all(h.startswith("#") and h[1:] in inventory.ids for h in inventory.hrefs)
+    assert "#c0" in inventory.hrefs and "Not shown here: 1 more in this cell" in page
     assert "default-src 'none'" in page and "<script" not in page and "<b>" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;eve&lt;/b&gt;" in page
 
@@ -408,3 +413,20 @@ def test_a_text_that_cannot_be_read_is_named_the_rest_compared(monkeypatch):
     assert [t.learners for t in sample.texts if t.error] == [["carol"]] and "carol" not in sample.short
     assert [(sample.texts[m.a].learners, m.score) for m in sample.matches] == [(["alice", "bob"], 1.0)]
     assert "Not compared in this cell: carol: RuntimeError: copydetect 0.5.0" in similarity.render(found, "0" * 64)
+
+
+def test_grade_command_adds_the_report_to_the_summary(tmp_path):
+    """`python -m grader grade` (fake unit) ends with the report: the section in the summary, the page beside it."""
+    from grader_helpers import build_class, grade_args, grader
+    subs = build_class(tmp_path / "submitted", 6)   # the specs cycled: s00000 and s00005 are both the solution
+    course = tmp_path / "course"
+    done = grader(*grade_args(subs, course, "--no-feedback"))
+    assert f"similarity: {course / 'summary' / 'dinosaur_island-similarity.html'}" in done.stdout
+    summary = (course / "summary" / "dinosaur_island.md").read_text(encoding="utf-8")
+    assert summary.startswith("# dinosaur_island: class summary")
+    part = summary[summary.index("## Similar solutions"):]
+    assert "| `s00000_dinosaur_island_solution`, `s00005_dinosaur_island_solution` | sample 1.00, model 1.00 |" in part
+    assert "untouched" not in part
+    before = outputs(course, "dinosaur_island")
+    again = grader(*grade_args(subs, course, "--no-feedback"))
+    assert "nothing new or changed" in again.stdout and outputs(course, "dinosaur_island") == before
