@@ -548,7 +548,7 @@ def _sha(*parts):
 
 
 def report_key(assignment, records, options):
-    """What the report depends on: method, library, parameters, the release, and each learner's current grading."""
+    """What the report depends on: method, libraries, parameters, the release, and each learner's current grading."""
     from grader.driver import version
     files = [os.path.join("release", assignment, ASSIGNMENTS[assignment][0])]
     files += [p for p in ASSIGNMENTS[assignment][1] if p.endswith(".py")]
@@ -557,7 +557,8 @@ def report_key(assignment, records, options):
         with open(os.path.join(ROOT, path), "rb") as f:
             contents.append(f.read())
     graded = sorted((s, version(r)) for s, r in records.items())
-    return _sha(VERSION, COPYDETECT, json.dumps(dataclasses.asdict(options), sort_keys=True),
+    return _sha(VERSION, COPYDETECT, importlib.metadata.version("pygments"),
+                json.dumps(dataclasses.asdict(options), sort_keys=True),
                 *contents, json.dumps(graded))
 
 
