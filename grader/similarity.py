@@ -57,9 +57,10 @@ The threshold 0.75 sits 0.19 above the highest honest pair and below every renam
 Incremental: the report's key (this module's version and parameters, copydetect's version, the release, and the
 current grading of each learner) is kept in the page; a run with the same key reads no notebook and only puts the
 section back into the summary if report.write_summary rewrote it. Cost (one core): the class of 200 that
-`python -m grader build --size 200` makes from the corpora, 1.8 to 2.6 s per assignment; 200 distinct near-copies
-in all 13 cells of lstm_text8 (every pair compared, most above the threshold), 22 s. The page is static: every text
-in it is escaped (it shows learners' code), and its Content-Security-Policy forbids scripts and every load.
+`python -m grader build --size 200` makes from the corpora, 2 to 3 s of CPU per assignment; 200 distinct
+near-copies in all 13 cells of lstm_text8 (every pair compared, most above the threshold), 22 to 28 s.
+The page is static: every text in it is escaped (it shows learners' code), and its Content-Security-Policy
+forbids scripts and every load.
 """
 
 import argparse
