@@ -120,6 +120,14 @@ def cmd_grade(args):
             report.write_summary(course, args.assignment, found)
             summaries[args.assignment] = fingerprint
             driver.save_state(course, state)
+        from grader import similarity  # after the summary, to which it adds a section; for review, never a penalty
+        try:
+            similar = similarity.report(course, args.assignment)
+        except (OSError, RuntimeError, ValueError) as e:   # the grades are all written: only the report is lost
+            similar = None
+            print(f"warning: no similarity report: {e}", file=sys.stderr)
+        if similar:
+            print(f"similarity: {similar}")
         if not args.quiet:
             report.print_table(by_assignment[args.assignment])
         print(f"grades: {csv_path}; summary: {course}/summary/{args.assignment}.md (.png); "
