@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -44,12 +45,14 @@ import tempfile
 import threading
 import time
 
+from grader.driver import clean
 from grader.sandbox import ALLOW_ENV
 from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0
 DEFAULT_BUDGET = 600.0
+JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")   # a surrogate written as a JSON escape
 
 
 def _env():
@@ -202,6 +205,23 @@ def _fallback(job, status, reason, seconds):
             "flagged": True, "reasons": [reason], "notes": [], "seconds": round(seconds, 2), "notebook": None}
 
 
+def without_lone_surrogates(text):
+    """The notebook's JSON text with each lone surrogate in its strings (a JSON escape such as \\udce9 that is not
+    half of a pair) written as its backslash escape, as grader.driver.printable writes it.
+
+    JSON may say anything; UTF-8, which the judge and every file it writes use, cannot encode a lone surrogate.
+    In a code cell's string literal the escape means the same string to Python; Markdown shows it as written.
+    The text is returned unchanged when it has none (or is not JSON: the judge says it is unreadable)."""
+    if not JSON_SURROGATE.search(text):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    cleaned = clean(data)
+    return text if cleaned is data else json.dumps(cleaned, ensure_ascii=False)
+
+
 def grade_submission(job):
     """Grade one submission; see the module docstring for `job` and the result."""
     t0 = time.monotonic()
@@ -211,6 +231,8 @@ def grade_submission(job):
     job["cell_timeout"] = float(job.get("cell_timeout") or DEFAULT_CELL_TIMEOUT)
     job["budget"] = float(job.get("budget") or DEFAULT_BUDGET)
     job["allow_unsandboxed"] = bool(job.get("allow_unsandboxed"))
+    if isinstance(job.get("notebook"), str):
+        job["notebook"] = without_lone_surrogates(job["notebook"])
     why = cannot_sandbox(job)
     if why:
         return _fallback(job, "internal-error", f"this machine cannot sandbox learners' code ({why}), so nothing "

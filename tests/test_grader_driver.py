@@ -413,3 +413,16 @@ def test_a_unit_that_cannot_sandbox_runs_nothing_and_answers_ours(tmp_path, monk
     result = unit.grade_submission({"student": "a", "assignment": "dinosaur_island", "notebook": "{}", "files": []})
     assert driver.is_ours(result) and "cannot sandbox" in result["reasons"][0], result
     assert "bubblewrap (bwrap) is not installed" in result["reasons"][0]
+
+
+def test_lone_surrogates_in_a_notebooks_own_strings_reach_the_judge_as_escapes():
+    from grader.unit import without_lone_surrogates
+
+    text = json.dumps({"cells": [{"source": 'x = "caf\udce9"'}], "pair": "\ud83d\ude00"})
+    fixed = json.loads(without_lone_surrogates(text))
+    assert fixed["cells"][0]["source"] == 'x = "caf\\udce9"' and fixed["pair"] == "\U0001f600"
+    assert eval(fixed["cells"][0]["source"].split("=", 1)[1]) == "caf\udce9"   # the same string to Python
+    fixed.pop("pair")
+    json.dumps(fixed, ensure_ascii=False).encode("utf-8")   # nothing UTF-8 cannot encode is left
+    plain = json.dumps({"a": "\\udce9"})
+    assert without_lone_surrogates(plain) is plain
