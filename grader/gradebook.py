@@ -5,7 +5,7 @@
   instructor notebook changed.
 - Each student gets one SubmittedAssignment (nbgrader's update_or_create: never a second one); each grade cell
   gets `auto_score` = the points the unit measured.
-- **Flagged for review** (a static finding, a limit hit, a repair, an internal error) is represented the way
+- **Flagged for review** (a static finding, a limit hit, a repair) is represented the way
   formgrader shows it: the SubmittedNotebook's `flagged` is set (the flag icon in formgrader's submission
   list), and the grade cells get `needs_manual_grade = True`, so the submission appears under "needs manual
   grading" and in `nbgrader export`. The points are kept: `score` stays the measured `auto_score` until a
