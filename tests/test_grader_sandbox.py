@@ -261,3 +261,40 @@ def test_the_process_limit_holds_when_the_grader_is_not_root(nobody):
     printed = "".join("".join(t) if isinstance(t, list) else t for t in texts)
     started = int(re.search(r"stopped after (\d+) processes", printed).group(1))
     assert 0 < started < Limits().processes, printed[-500:]
+
+
+FORK_BOMB = ("import os\nn = 0\ntry:\n    for _ in range(1000):\n        if os.fork() == 0:\n"
+             "            import time; time.sleep(2); os._exit(0)\n        n += 1\n"
+             "except OSError:\n    pass\nfor _ in range(n):\n    os.wait()\nprint('started', n)")
+
+
+def test_an_accepted_unsandboxed_run_as_nobody_has_a_process_limit_too(nobody):
+    """--allow-unsandboxed as a user other than root: no namespace of its own, so the limit is headroom over what
+    the uid runs already (and with it, a sandboxed run's count is not the bound: the sleepers here exceed it)."""
+    import pwd
+
+    python, scratch = nobody
+    folder = os.path.join(scratch, "unsandboxed", "dinosaur_island")
+    shutil.copytree(os.path.join(ROOT, "release", "dinosaur_island"), folder)
+    home = os.path.join(scratch, "unsandboxed", "home")
+    os.makedirs(home)
+    user = pwd.getpwnam(NOBODY)
+    os.chown(home, user.pw_uid, user.pw_gid)
+    script = ("import sys, time\nfrom grader.sandbox import Limits, Sandbox\n"
+              "box = Sandbox(sys.argv[1], Limits(processes=24), use_bwrap=False)\nendpoint = box.start()\n"
+              "endpoint.deadline = time.monotonic() + 120\nendpoint.request({'op': 'hello'})\n"
+              "endpoint.deadline = time.monotonic() + 60\n"
+              f"reply = endpoint.request({{'op': 'exec', 'code': {FORK_BOMB!r}, 'timeout': 30}})\n"
+              "print(''.join(o.get('text', '') for o in reply['outputs'] if o['output_type'] == 'stream'))\n"
+              "box.close()\n")
+    others = [subprocess.Popen(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+                                "sleep", "600"]) for _ in range(40)]
+    try:
+        done = _as_nobody([python, "-c", script, folder], ROOT, home, timeout=300)
+    finally:
+        for proc in others:
+            proc.kill()
+            proc.wait()
+    assert done.returncode == 0, done.stdout + done.stderr
+    started = int(re.search(r"started (\d+)", done.stdout).group(1))
+    assert 0 < started < 24, done.stdout
