@@ -20,7 +20,8 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain figures clean
+	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain figures clean \
+	dask-scheduler dask-worker
 
 all: autograde
 
@@ -51,7 +52,8 @@ sandbox:
 			apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
 			{ apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; }; \
 		else \
-			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
+			echo "WARNING: bubblewrap is missing and cannot be installed here: grading refuses to run learners'" \
+				"code (unless you pass --allow-unsandboxed)"; \
 		fi; }
 
 ## chromium: install Debian's chromium for the browser test (as root, as `sandbox` installs bubblewrap); Playwright
@@ -97,6 +99,23 @@ grade-%:
 		--submissions build/grading/$*-submitted --course build/grading/$* --cell-timeout 20 --workers 2 \
 		--regrade --quiet
 	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
+
+## dask-scheduler: a Dask scheduler for grading on a cluster (README, "Grading on a Dask cluster"), started in this
+## folder with it on the path: the scheduler unpickles each grading task, so it must be able to import the grader.
+## DASK_HOST is the address it listens on (127.0.0.1 unless given), DASK_PORT its port
+DASK_HOST ?= 127.0.0.1
+DASK_PORT ?= 8786
+dask-scheduler: venv
+	PYTHONPATH=$(CURDIR) $(BIN)/dask scheduler --host $(DASK_HOST) --port $(DASK_PORT) --no-dashboard
+
+## dask-worker: grading workers for the scheduler at DASK_SCHEDULER (tcp://host:port), listening on DASK_HOST (this
+## machine's address the scheduler reaches), one process per core (DASK_NWORKERS), one thread each; in this folder
+## with it on the path, bubblewrap installed (`sandbox`)
+DASK_SCHEDULER ?= tcp://127.0.0.1:8786
+DASK_NWORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+dask-worker: venv sandbox
+	PYTHONPATH=$(CURDIR) $(BIN)/dask worker $(DASK_SCHEDULER) --host $(DASK_HOST) --nworkers $(DASK_NWORKERS) \
+		--nthreads 1 --no-dashboard
 
 ## validate: every instructor notebook passes all its graded cells; every untouched release fails them all
 validate: sync

@@ -5,7 +5,9 @@ grades.csv (UTF-8, comma-separated, one header row, no index column, one row per
     course, in notebook order>, flagged (yes/no), reasons ("; "-separated), seconds
 A cell column is empty for another assignment's rows. A manual score a grader entered in formgrader replaces the
 autograder's points of that cell (and the total). Text that a spreadsheet would run as a formula (starting
-with = + - @) is prefixed with a single quote.
+with = + - @) is prefixed with a single quote. Any string is written (lone surrogates as their escapes), and what one
+student adds is bounded: the result's reasons are capped when it is written (grader.driver.bound), the CSV's
+`reasons` field and the summary's line per student are cut again here.
 
 summary/<assignment>.png: score histogram and per-cell pass rates (matplotlib); summary/<assignment>.md: the
 numbers, the most common failure messages, the flagged submissions with their reasons.
@@ -19,14 +21,21 @@ import os
 import statistics
 from collections import Counter
 
-from grader.driver import graded_cells, load_results, write_atomic
+from grader.driver import cap, graded_cells, load_results, write_atomic
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
+MAX_REASONS = 2000   # characters of one student's reasons in the CSV
+MAX_LINE = 600       # characters of one student's line in the summary
 
 
 def _text(value):
-    value = str(value)
+    value = cap(value, MAX_REASONS)
     return "'" + value if value.startswith(FORMULA) else value
+
+
+def _line(text, limit):
+    """One line of Markdown from any text: newlines and table bars made harmless, cut to limit."""
+    return cap(" ".join(str(text).split()).replace("|", "/"), limit)
 
 
 def rows(course, assignment, manual=None):
@@ -111,7 +120,8 @@ def write_summary(course, assignment, found):
     for r in found:
         for gid, cell in r["result"].get("cells", {}).items():
             if cell.get("outcome") != "passed":
-                failures[(gid, cell.get("outcome", ""), (cell.get("message") or "").strip().split("\n")[0][:160])] += 1
+                message = (str(cell.get("message") or "").strip().split("\n") or [""])[0]
+                failures[(gid, cell.get("outcome", ""), _line(message, 160))] += 1
     statuses = Counter(r["status"] for r in found)
     lines = [f"# {assignment}: class summary", "",
              f"![score histogram and pass rates]({assignment}.png)", "",
@@ -127,13 +137,14 @@ def write_summary(course, assignment, found):
     lines += ["", "## Most common failure messages", ""]
     if failures:
         lines += ["| count | cell | outcome | message |", "|---|---|---|---|"]
-        lines += [f"| {c} | {gid} | {outcome} | {msg.replace('|', '/')} |"
+        lines += [f"| {c} | {gid} | {_line(outcome, 40)} | {msg} |"
                   for (gid, outcome, msg), c in failures.most_common(12)]
     else:
         lines.append("none")
     flagged = [r for r in found if r["flagged"]]
     lines += ["", f"## Flagged for review ({len(flagged)})", ""]
-    lines += [f"- **{r['student']}** ({r['score']:g}/{r['max_score']:g}): {'; '.join(r['reasons']) or 'flagged'}"
+    lines += [f"- **{r['student']}** ({r['score']:g}/{r['max_score']:g}): "
+              f"{_line('; '.join(map(str, r['reasons'])), MAX_LINE) or 'flagged'}"
               for r in sorted(flagged, key=lambda r: r["student"])] or ["none"]
     text = "\n".join(lines) + "\n"
     write_atomic(os.path.join(folder, f"{assignment}.md"), text)
@@ -147,5 +158,5 @@ def print_table(found, out=print):
         failed = [g for g, p in r["cells"].items() if p < r["result"]["cells"].get(g, {}).get("max_points", 0)]
         text = ", ".join(failed) if len(failed) <= 4 else f"{len(failed)} cells"
         if r["flagged"]:
-            text += "  FLAGGED: " + "; ".join(r["reasons"])
+            text += "  FLAGGED: " + _line("; ".join(map(str, r["reasons"])), 300)
         out(f"{r['student']:<40} {r['score']:>5g} / {r['max_score']:<4g} {r['seconds']:6.1f}  {text or '-'}")
