@@ -187,7 +187,8 @@ def _check_page(course, assignment, student):
 def _fall_back(course, assignment, student, error):
     from grader.feedback_page import read_result
 
-    why = error if error.startswith(OUR_ERRORS) else "the page could not be rendered"
+    # the learner reads our own words only (never a renderer's log)
+    why = error.split(" (")[0] if error.startswith(OUR_ERRORS) else "the page could not be rendered"
     note = (f"Your full feedback page could not be made ({why}); here are your scores and the grader's "
             "reasons. Your instructor has been told.")
     write_plain(course, assignment, student, read_result(course, assignment, student), note)
@@ -200,10 +201,12 @@ def write_plain(course, assignment, student, result, note):
 
     names = known(assignment).names if assignment in ASSIGNMENTS else {}
     e = html.escape
+    order = {gid: i for i, gid in enumerate(names)}  # the notebook's order
+    cells = sorted(((gid, v) for gid, v in (result.get("cells") or {}).items() if isinstance(v, dict)),
+                   key=lambda item: (order.get(item[0], len(order)), item[0]))
     rows = "".join(f"<tr><td>{e(names.get(gid, gid))}</td><td>{e(str(v.get('outcome', '')))}</td>"
                    f"<td>{float(v.get('points', 0)):g} / {float(v.get('max_points', 0)):g}</td>"
-                   f"<td>{e(str(v.get('message', '')))}</td></tr>"
-                   for gid, v in (result.get("cells") or {}).items() if isinstance(v, dict))
+                   f"<td>{e(str(v.get('message', '')))}</td></tr>" for gid, v in cells)
     reasons = "".join(f"<li>{e(str(r))}</li>" for r in result.get("reasons") or [])
     notes = "".join(f"<li>{e(str(n))}</li>" for n in result.get("notes") or [])
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -219,7 +222,7 @@ def write_plain(course, assignment, student, result, note):
             + (f"<h2>Notes from the grader</h2><ul>{notes}</ul>" if notes else "")
             + "</body></html>\n")
     path = page_path(course, assignment, student)
-    write_atomic(path, page)
+    write_atomic(path, page.encode("utf-8", "backslashreplace"))  # whatever string a result holds
     os.chmod(path, 0o644)  # as nbgrader writes feedback
 
 

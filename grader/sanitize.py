@@ -24,6 +24,7 @@ rendered (grader/feedback.py); doing it twice changes nothing the second time.
   they hold nothing active; PNG and JPEG outputs only when they are plain base64; image sizes only as numbers.
 - A notebook's outputs are capped in total: past MAX_NOTEBOOK_OUTPUT characters, a cell's outputs are
   replaced by a note saying they were cut (the judge's verdicts in test cells are never cut).
+- Text that any UTF-8 writer accepts: lone surrogates (a learner printing undecodable bytes) become escapes.
 - Metadata that templates print: nbgrader metadata only with a plain grade_id, no widget state, no raw cell
   that a template would emit as HTML, no Markdown attachments (a rendered cell carries its images inline).
 """
@@ -85,6 +86,15 @@ STYLE_PROPERTIES = {"color", "background-color", "width", "height", "min-width",
                     "margin-right", "margin-bottom", "margin-left", "border", "border-top", "border-right",
                     "border-bottom", "border-left", "border-color", "border-width", "border-style",
                     "border-collapse", "border-spacing", "text-indent", "letter-spacing", "word-spacing"}
+
+
+def text(value):
+    """A string that any UTF-8 writer accepts: lone surrogates (from bytes a learner printed) as \\udcxx escapes."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _attribute(tag, name, value):
@@ -287,11 +297,17 @@ def clean_output(output):
     returns it, or None when nothing showable is left."""
     kind = output.get("output_type")
     if kind == "stream":
-        return output if isinstance(output.get("text"), str) and output.get("name") in ("stdout", "stderr") else None
+        if not isinstance(output.get("text"), str) or output.get("name") not in ("stdout", "stderr"):
+            return None
+        output["text"] = text(output["text"])
+        return output
     if kind == "error":
-        ok = all(isinstance(output.get(k), str) for k in ("ename", "evalue")) and isinstance(
-            output.get("traceback"), list) and all(isinstance(line, str) for line in output["traceback"])
-        return output if ok else None
+        if not (all(isinstance(output.get(k), str) for k in ("ename", "evalue")) and isinstance(
+                output.get("traceback"), list) and all(isinstance(line, str) for line in output["traceback"])):
+            return None
+        output["ename"], output["evalue"] = text(output["ename"]), text(output["evalue"])
+        output["traceback"] = [text(line) for line in output["traceback"]]
+        return output
     if kind not in ("display_data", "execute_result"):
         return None
     data = output.get("data") if isinstance(output.get("data"), dict) else {}
@@ -299,6 +315,7 @@ def clean_output(output):
     for mime, value in data.items():
         if not isinstance(value, str):
             continue
+        value = text(value)
         if mime in ("text/plain", "text/latex"):
             kept[mime] = value
         elif mime == "text/html":
@@ -386,6 +403,7 @@ def clean_notebook(nb, trusted=(), limit=MAX_NOTEBOOK_OUTPUT):
         if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = nbformat.NotebookNode()
         _clean_nbgrader(cell)
+        cell["source"] = text(cell.get("source")) if isinstance(cell.get("source"), str) else ""
         kind = cell.get("cell_type")
         if kind == "raw":  # a template would emit raw text/html cells as they are: never as HTML here
             for key in ("raw_mimetype", "format"):

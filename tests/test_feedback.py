@@ -312,3 +312,14 @@ def test_a_page_too_large_is_replaced_by_a_plain_page(course, monkeypatch):
     errors = feedback.generate(course, "dinosaur_island", url, ["b1"])
     assert errors["b1"].startswith("the page came out at") and "more than the 10,000 allowed" in errors["b1"]
     assert "could not be made (the page came out at" in page(course, "b1")
+
+
+def test_text_with_lone_surrogates_can_be_written():
+    bad = "caf\udce9 \ud800"
+    out = sanitize.clean_output(nbformat.v4.new_output("stream", name="stdout", text=bad))
+    assert out.text == "caf\\udce9 \\ud800"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(bad), nbformat.v4.new_code_cell(bad)])
+    nb.cells[1].outputs = [nbformat.v4.new_output("error", ename=bad, evalue=bad, traceback=[bad]),
+                           nbformat.v4.new_output("display_data", data={"text/plain": bad, "text/html": bad})]
+    sanitize.clean_notebook(nb)
+    nbformat.writes(nb).encode("utf-8")  # no UnicodeEncodeError
