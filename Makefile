@@ -67,10 +67,11 @@ chromium:
 			echo "error: the browser test needs Debian's chromium (apt-get install chromium, as root)"; exit 1; \
 		fi; }
 
-## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py);
+## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py), and
+## feedback pages and graded notebooks full of payloads, online and offline (tests/browser_feedback.py);
 ## screenshots of a failure go to build/browser/
-browser-test: sync chromium
-	$(BIN)/python -m pytest -q tests/browser_lab.py -p no:cacheprovider
+browser-test: sync sandbox chromium
+	$(BIN)/python -m pytest -q tests/browser_lab.py tests/browser_feedback.py -p no:cacheprovider
 
 ## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the scratch
 ## course folder build/samples (made anew each time: a changed instructor notebook cannot be added to a

@@ -8,6 +8,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
                                     SaveAutoGrades)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from grader.feedback_page import TEMPLATES, FeedbackExporter, FeedbackPage  # noqa: E402
 from tools.nbgrader_ext import HideHiddenTests, LimitOutputSize  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -28,8 +29,15 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # nbgrader's defaults, with LimitOutput replaced by one that also caps characters per output
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-# feedback shows results and messages, never hidden-test source
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# feedback shows results and messages, never hidden-test source; the page stands alone and runs nothing: learner
+# content cleaned, math as MathML, the course's figures embedded, each score named after its exercise, the review
+# reasons listed (grader/feedback_page.py, template grader/templates/charlm_feedback). The exporter is a subclass
+# of HTMLExporter so that these settings never reach the formgrader's own exporter.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, FeedbackPage, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.exporter_class = FeedbackExporter
+c.FeedbackExporter.template_name = "charlm_feedback"
+c.FeedbackExporter.template_file = "page.html.j2"  # it extends nbgrader's feedback/index.html.j2
+c.FeedbackExporter.extra_template_basedirs = TEMPLATES
 
 # `make formgrader` sets CHARLM_FORMGRADER: there the Autograde button refuses with a message, since nbgrader's
 # autograde runs student code unsandboxed next to the gradebook; instructors grade with the course's driver

@@ -13,7 +13,8 @@ For one submitted notebook the judge
    as data and come back as data (grader/rpc.py), so the comparison, the reference values and the
    verdict never touch the learner's process;
 5. returns the verdict of every graded cell with a reason, the review flags, and the graded
-   notebook (learner outputs capped; test cells show their verdict, hidden tests never their code).
+   notebook (learner outputs capped and made safe for a browser, grader/sanitize.py; test cells show
+   their verdict, hidden tests never their code).
 
 Zero comes only from evidence: a wrong or missing value, an error, a time or resource limit hit,
 or a learner process that ended itself. Static findings only flag. Output on stderr never fails a
@@ -39,7 +40,7 @@ import warnings
 
 import nbformat
 
-from grader import intake, rpc
+from grader import intake, rpc, sanitize
 from grader.sandbox import Limits, Sandbox
 from tools import notebooks
 from tools.assignments import ASSIGNMENTS
@@ -247,7 +248,8 @@ class Judge:
         self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
         self.gone = ""  # why the learner's process is gone ('' while it answers)
         self.test_deadline = None
-        self.outputs = {}  # cell index -> outputs of a cell the sandbox ran
+        self.outputs = sanitize.NotebookOutputs()  # cell index -> outputs of a cell the sandbox ran (made
+        # safe for a browser as they are stored, and capped per notebook: grader/sanitize.py)
 
     # --- calls into the sandbox -------------------------------------------------------------
     def call_learner(self, name, args, kwargs):
@@ -455,6 +457,9 @@ class Judge:
             else:
                 cell.outputs = [nbformat.v4.new_output("error", ename=v["outcome"], evalue=v["message"],
                                                        traceback=[head, v["message"]])]
+        # no active content for the formgrader or the feedback page; Markdown the course wrote is kept as it is
+        result["notes"] += self.outputs.notes + sanitize.clean_notebook(
+            graded, trusted=sanitize.markdown_sources(assignment.release))
         return json.loads(nbformat.writes(graded))
 
     def _finish(self, result, t0):
