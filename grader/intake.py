@@ -630,8 +630,8 @@ class _Intake:
     def __init__(self, submitted, source, release, seconds):
         self.nb = submitted
         self.source = notebooks.cells_by_id(source)
-        self.order = [gid for gid in (notebooks.grade_id(c) for c in source.cells) if gid]
         self.released = notebooks.cells_by_id(release)
+        self.order = [gid for gid in (notebooks.grade_id(c) for c in source.cells) if gid in self.released]
         self.graded = {gid for gid, c in self.released.items() if notebooks.is_test(c) or notebooks.is_solution(c)}
         self.reader = _Reader(seconds)
         self.repairs = {kind: [] for kind in REPAIRS}
@@ -796,7 +796,12 @@ class _Intake:
     def _mismatch(self, present):
         """A reason when the notebook is not this assignment's (most of its exercise and test cells missing, or
         another assignment's cells in it), naming the assignment it looks like; None when it is this one's."""
-        if len(present) * 2 >= len(self.graded) and not self.dropped:
+        tests = {gid for gid in self.graded if notebooks.is_test(self.released[gid])}
+        solutions = self.graded - tests
+        # most of both kinds missing: a learner who deleted every test, or wrote every solution in one cell, is not
+        # handing in another notebook
+        missing = len(present & tests) * 2 < len(tests) and len(present & solutions) * 2 < len(solutions)
+        if not missing and not self.dropped:
             return None  # (the common case, decided without reading the other assignments)
         course = _course()
         own_ids, own_texts = set(self.released), {_normal(c.source) for c in self.released.values()
@@ -817,7 +822,7 @@ class _Intake:
                     graded_hits[name] = graded_hits.get(name, 0) + 1
         other = max(hits, key=hits.get) if hits else None
         held = (f"{len(present)} of the {len(self.graded)}" if present else f"none of the {len(self.graded)}")
-        if len(present) * 2 < len(self.graded):
+        if missing:
             if other and hits[other] >= 3:
                 return (f"this looks like the {other} notebook, not {ours}: it holds {hits[other]} of {other}'s cells "
                         f"and {held} exercise and test cells of {ours} (the missing ones were put back as released; "

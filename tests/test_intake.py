@@ -243,6 +243,18 @@ def test_a_read_only_cell_that_claims_to_be_a_solution_runs_as_released(tmp_path
     assert reasons == ["read-only code cell 'setup' was edited: it runs as released, the edit does not"]
 
 
+@pytest.mark.parametrize("garbage", [{"points": "lots", "grade": "yes", "locked": None},
+                                     {"points": {"a": 1}, "solution": [], "schema_version": "x"},
+                                     {"grade": False, "solution": True, "points": 0}])
+def test_garbage_in_a_test_cells_metadata_gives_way_to_the_courses(tmp_path, garbage):
+    nb = spec_notebook(tmp_path, "# base: solution\n")
+    cell = notebooks.cells_by_id(nb)["test_clip"]
+    cell.metadata["nbgrader"].update(garbage)
+    notes, reasons = check(nb)
+    assert cell.metadata["nbgrader"] == released()["test_clip"].metadata["nbgrader"]
+    assert reasons == [] and notes == ["cell 'test_clip' had its nbgrader metadata changed: the course's is used"]
+
+
 def test_duplicated_cells_keep_the_last_copy_of_the_released_type(tmp_path):
     nb = spec_notebook(tmp_path, "# base: solution\n# %% duplicate: test_clip\n# %% duplicate: clip\n"
                        "# %% duplicate: sample\n")
@@ -314,10 +326,17 @@ def test_two_notebooks_handed_in_as_one(tmp_path):
     assert "cells of the nietzsche_rnn notebook, 18 of them its exercise and test cells" in reasons[0]
 
 
-def test_a_partly_solved_notebook_is_not_a_mismatch(tmp_path):
-    text = "# base: release\n" + "".join(f"# %% delete: {g}\n" for g in ("sample", "optimize", "test_model_hidden"))
+@pytest.mark.parametrize("deleted", [("sample", "optimize", "test_model_hidden"),
+                                     ("test_clip", "test_clip_hidden", "test_sample", "test_sample_hidden",
+                                      "test_optimize", "test_optimize_hidden", "test_model", "test_model_hidden")])
+def test_a_notebook_with_many_cells_deleted_is_still_the_assignments(tmp_path, deleted):
+    text = "# base: release\n" + "".join(f"# %% delete: {g}\n" for g in deleted)
     notes, reasons = check(spec_notebook(tmp_path, text))
     assert not any("look like" in r for r in reasons), reasons
+    if len(deleted) == 8:
+        assert reasons == ["8 test cells were deleted: restored from the release ('test_clip', 'test_clip_hidden', "
+                           "'test_sample', 'test_sample_hidden', 'test_optimize', 'test_optimize_hidden', "
+                           "'test_model', 'test_model_hidden')"]
 
 
 # --- bounded: whatever the notebook, the intake ends in its time with its repairs made, and says what it did not read
