@@ -412,3 +412,20 @@ def test_tampering_in_an_added_cell_is_reported(tmp_path):
 def test_scan_survives_a_deep_expression(protected):
     reasons = intake.scan("x = " + " + ".join(["1"] * 5000), protected)
     assert all("not a verdict" in r for r in reasons)
+
+
+def test_spec_operations_for_the_intake_cases(tmp_path):
+    nb = spec_notebook(tmp_path, "# base: solution\n# %% duplicate: clip\n# %% cell-type: test_clip raw\n"
+                       "# %% unsolved: sample\n")
+    ids = [notebooks.grade_id(c) for c in nb.cells]
+    assert ids.count("clip") == 2 and len({c["id"] for c in nb.cells}) == len(nb.cells)
+    test_clip = nb.cells[ids.index("test_clip")]
+    assert test_clip.cell_type == "raw" and "outputs" not in test_clip
+    assert notebooks.cells_by_id(nb)["sample"].source == released()["sample"].source
+    wrong = spec_notebook(tmp_path, "# notebook: nietzsche_rnn\n# base: release\n# %% delete: test_get_next_char\n")
+    assert "get_next_char" in {notebooks.grade_id(c) for c in wrong.cells} - {"test_get_next_char"}
+    for text, error in [("# base: solution\n# %% cell-type: clip python\n", "is not one of code, markdown, raw"),
+                        ("# notebook: shakespeare\n# base: solution\n", "is not one of"),
+                        ("# notebook: nietzsche_rnn\n# base: solution\n# %% cell: clip\npass\n", "no cells with")]:
+        with pytest.raises(ValueError, match=error):
+            spec_notebook(tmp_path, text)
