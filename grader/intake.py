@@ -70,7 +70,7 @@ DUNDER_ATTRS = {"__self__", "__globals__", "__code__", "__builtins__", "__subcla
                 "run_cell", "set_custom_exc", "user_ns", "user_global_ns", "displayhook", "display_pub"}
 SUSPICIOUS_TEXT = re.compile(r"gradebook|\.\./|(^|/)(source|submitted|autograded|feedback|release)/|\.git(/|$)")
 OUTSIDE_PATH = re.compile(r"(^/|\.\.|gradebook|(^|/)(source|submitted|autograded|release|feedback)(/|$)|\.git)")
-TOP_LEVEL_NAME = re.compile(r"^(?:async\s+def|def|class)\s+(\w+)|^(\w+)\s*(?::[^=\n]*)?=(?!=)", re.M)
+TOP_LEVEL_NAME = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+(\w+)|^(\w+)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
 TOO_DEEP = "code too deeply nested to be read (not a verdict: look at it)"
 _transformer = TransformerManager()
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
