@@ -124,10 +124,12 @@ nbval: sync
 release-check: sync
 	$(BIN)/python -m tools.check_release
 
-## execute: re-run the source notebooks and save their outputs (after editing one)
+## execute: re-run the source notebooks and save their outputs (after editing one); no widget state is stored
+## (JupyterLab would rewrite it on open: `make release-check` fails on it)
 execute: sync
 	@for nb in $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS); do \
-		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
+			--ExecutePreprocessor.store_widget_state=False $$nb || exit 1; \
 	done
 
 ## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what

@@ -8,7 +8,9 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
                                     SaveAutoGrades)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tools.nbgrader_ext import HideHiddenTests, LimitOutputSize  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+from tools.nbgrader_ext import ClearWidgetState, HideHiddenTests, LimitOutputSize  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -18,6 +20,11 @@ c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "buil
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # the build writes copies of shared files into source/; never carry caches into a release
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
+
+# releases carry no widget state (it makes JupyterLab rewrite an untouched notebook on open): nbgrader's steps,
+# then ClearWidgetState (tools/nbgrader_ext.py)
+c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(),
+                                      ClearWidgetState]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

@@ -4,6 +4,9 @@
    and compared file by file with the committed release/<assignment>/.
 2. Leaks: no release notebook may contain a solution or hidden-test marker, nor any line of code
    that appears only inside a solution or hidden-test region of the source notebook.
+3. Widget state: no release notebook nor lab (notebooks/) may carry saved widget state in its metadata;
+   JupyterLab rewrites such a notebook as soon as it is opened, so a learner who touched nothing would be
+   asked to save it (and autosave would rewrite a tracked file).
 
 usage: python -m tools.check_release
 """
@@ -15,7 +18,8 @@ import sys
 import tempfile
 
 from tools import notebooks
-from tools.assignments import ASSIGNMENTS, active
+from tools.assignments import ASSIGNMENTS, LAB_FILES, active
+from tools.nbgrader_ext import WIDGET_STATE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -74,6 +78,16 @@ def leaks(assignment):
     return [f"release/{assignment}: {p}" for p in problems]
 
 
+def widget_state(path):
+    """Saved widget state in a notebook's metadata (JupyterLab's widget manager rewrites it on open)."""
+    nb = notebooks.read(path)
+    if WIDGET_STATE not in nb.metadata:
+        return []
+    state = nb.metadata[WIDGET_STATE].get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return [f"{os.path.relpath(path, ROOT)}: widget state in its metadata ({len(state)} widget(s)); `make release` "
+            "clears a release's, and a lab's goes with nbformat (del nb.metadata['widgets'])"]
+
+
 def main():
     problems = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -81,12 +95,18 @@ def main():
             generate(assignment, os.path.join(scratch, "release"), os.path.join(scratch, "gradebook.db"))
             problems += drift(assignment, os.path.join(scratch, "release", assignment))
             problems += leaks(assignment)
+            release_nb = os.path.join(ROOT, "release", assignment, ASSIGNMENTS[assignment][0])
+            if os.path.exists(release_nb):
+                problems += widget_state(release_nb)
+    problems += [p for rel in LAB_FILES if rel.endswith(".ipynb") for p in widget_state(os.path.join(ROOT, rel))]
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
-        print("release/ is stale or leaks: run `make release` and commit release/", file=sys.stderr)
+        print("release/ is stale, leaks or carries widget state: run `make release` and commit release/",
+              file=sys.stderr)
         return 1
-    print(f"release/ matches source/ for {len(active())} assignment(s), no solution or hidden-test text")
+    print(f"release/ matches source/ for {len(active())} assignment(s), no solution or hidden-test text, "
+          "no widget state")
     return 0
 
 
