@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
+from grader.unit import make_job
 from tools.assignments import ASSIGNMENTS
 
 UNIT_ENV = "CHARLM_GRADER_UNIT"
@@ -240,8 +241,7 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
         if not regrade and old and old.get("key") == key:
             continue
         # the notebook's text joins the job only when it is handed to a worker (see materialize)
-        job = {"student": sub.student, "assignment": assignment, "files": sub.files,
-               "cell_timeout": float(cell_timeout), "budget": float(budget)}
+        job = make_job(sub.student, assignment, files=sub.files, cell_timeout=cell_timeout, budget=budget)
         extras[sub.student] = (key, sub)
         todo.append(job)
     skipped = len(submissions) - len(todo)

@@ -170,6 +170,24 @@ def _fallback(job, status, reason, seconds):
             "flagged": True, "reasons": [reason], "notes": [], "seconds": round(seconds, 2), "notebook": None}
 
 
+def make_job(student, assignment, notebook=None, files=(), cell_timeout=DEFAULT_CELL_TIMEOUT,
+             budget=DEFAULT_BUDGET, allow_unsandboxed=False):
+    """The job of one submission, built in this one place for `grade` (grader/driver.py) and the learner's
+    self-check (grader/selfcheck.py), so that both hand the unit the same fields.
+
+    `notebook` may join later (the driver adds the text only when a worker takes the job);
+    `allow_unsandboxed` is set only by the self-check, for a learner checking their own notebook on a machine
+    without bubblewrap (the grader itself never sets it).
+    """
+    job = {"student": student, "assignment": assignment, "files": list(files),
+           "cell_timeout": float(cell_timeout), "budget": float(budget)}
+    if notebook is not None:
+        job["notebook"] = notebook
+    if allow_unsandboxed:
+        job["allow_unsandboxed"] = True
+    return job
+
+
 def grade_submission(job):
     """Grade one submission; see the module docstring for `job` and the result."""
     t0 = time.monotonic()
