@@ -38,6 +38,17 @@ c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPrep
 # feedback shows results and messages, never hidden-test source
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
+# `make formgrader COURSE=DIR` sets CHARLM_COURSE: the formgrader then reads and writes the course folder that
+# `python -m grader grade --course DIR` fills (one gradebook per course folder: its gradebook.db, or the URL in
+# CHARLM_COURSE_DB, and its submitted/, autograded/ and feedback/), so its flags, needs-manual-grade and the
+# manual scores entered there are the class's; source/ and release/ stay this repository's
+if os.environ.get("CHARLM_COURSE"):
+    _course = os.environ["CHARLM_COURSE"]
+    _default_db = f"sqlite:///{os.path.join(_course, 'gradebook.db')}"
+    c.CourseDirectory.db_url = os.environ.get("CHARLM_COURSE_DB") or _default_db
+    for _step in ("submitted", "autograded", "feedback"):
+        setattr(c.CourseDirectory, f"{_step}_directory", os.path.join(_course, _step))
+
 # `make formgrader` sets CHARLM_FORMGRADER: there the Autograde button refuses with a message, since nbgrader's
 # autograde runs student code unsandboxed next to the gradebook; instructors grade with the course's driver
 if os.environ.get("CHARLM_FORMGRADER"):

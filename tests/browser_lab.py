@@ -77,12 +77,12 @@ def descendants(pid):
     return found
 
 
-def make_command(target, root_dir):
+def make_command(target, root_dir, *make_args):
     """The environment and the JupyterLab command line `make TARGET` runs (read with `make -n`, so the test
     starts exactly what a learner or an instructor starts)."""
-    dry = subprocess.run(["make", "-n", "--no-print-directory", target, f"WORKSPACE={root_dir}"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
-    words = shlex.split(next(line for line in dry.splitlines() if " -m jupyterlab " in line))
+    dry = subprocess.run(["make", "-n", "--no-print-directory", target, f"WORKSPACE={root_dir}", *make_args],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    words = shlex.split(next(line for line in dry.replace("\\\n", " ").splitlines() if " -m jupyterlab " in line))
     env = {}
     while "=" in words[0] and not words[0].startswith("-"):
         key, value = words.pop(0).split("=", 1)

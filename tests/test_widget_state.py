@@ -1,7 +1,7 @@
-"""No saved widget state where a learner or an instructor opens notebooks (issue 19, point 2).
+"""Nothing JupyterLab rewrites on open in the notebooks learners and instructors open (issue 19, point 2).
 
-JupyterLab's widget manager rewrites a notebook's saved widget state when it opens it, so a notebook that
-carries some opens marked unsaved and autosave rewrites it. The releases are generated without it
+A notebook whose saved widget state or kernelspec JupyterLab rewrites when it opens it (the widget manager; the
+running kernel's spec) opens marked unsaved, and autosave rewrites it. The releases are generated without it
 (tools/nbgrader_ext.ClearWidgetState), `make release-check` fails on it (tools/check_release.widget_state),
 the workspace gets notebooks without it (tools/workspace.delivered) and `make execute` never stores it.
 The browser test (tests/browser_lab.py) opens the notebooks and waits past an autosave.
@@ -28,14 +28,14 @@ def with_widget_state(src, dst):
     nbformat.write(nb, dst)
 
 
-def test_no_release_source_or_lab_notebook_carries_widget_state():
+def test_no_release_source_or_lab_notebook_is_rewritten_on_open():
     paths = glob.glob(os.path.join(ROOT, "release", "*", "*.ipynb")) + \
         glob.glob(os.path.join(ROOT, "source", "*", "*.ipynb")) + \
         [os.path.join(ROOT, rel) for rel in LAB_FILES if rel.endswith(".ipynb")]
     assert paths
     for path in paths:
         assert "widgets" not in nbformat.read(path, as_version=4).metadata, path
-        assert check_release.widget_state(path) == []
+        assert check_release.rewritten_on_open(path) == []
 
 
 def test_release_check_names_a_notebook_with_widget_state(tmp_path):
@@ -43,6 +43,16 @@ def test_release_check_names_a_notebook_with_widget_state(tmp_path):
     with_widget_state(os.path.join(ROOT, "release", "lstm_text8", "lstm_text8.ipynb"), path)
     problems = check_release.widget_state(str(path))
     assert len(problems) == 1 and "widget state" in problems[0] and "1 widget(s)" in problems[0]
+
+
+def test_release_check_names_a_kernelspec_the_lab_would_rewrite(tmp_path):
+    path = tmp_path / "shakespeare.ipynb"
+    nb = nbformat.read(os.path.join(ROOT, "notebooks", "shakespeare.ipynb"), as_version=4)
+    nb.metadata.kernelspec.display_name = "Python 3"  # what the lab had: JupyterLab writes "Python 3 (ipykernel)"
+    nbformat.write(nb, path)
+    problems = check_release.rewritten_on_open(str(path))
+    assert len(problems) == 1 and "is not the course kernel's" in problems[0]
+    assert check_release.course_kernelspec()["name"] == "python3"
 
 
 def test_release_generation_clears_widget_state():
