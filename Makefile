@@ -138,13 +138,13 @@ WORKSPACE ?= workspace
 workspace: venv
 	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
 
-# JupyterLab as the course runs it: loopback, a token, kernels over IPC sockets (no "running over TCP without
-# encryption" warning), tools/lab_server.py (the self-check behind Validate; notebooks saved without widget state)
+# JupyterLab as the course runs it: loopback, a token, kernels over CurveZMQ-encrypted sockets (the server makes the
+# keys; no "Kernel is running over TCP without encryption" warning), tools/lab_server.py (the self-check behind Validate; notebooks saved without widget state)
 # and tools/jupyter_config (no widget state saved); `python -m` from the repository root so that tools/ is
 # importable in the server. Each lab keeps its own JupyterLab settings and layout (LAB_STATE), never the shared
 # ~/.jupyter/lab ones: nothing of one lab reopens in the other
 JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
-	--ServerApp.jpserver_extensions=tools.lab_server=True --KernelManager.transport=ipc
+	--ServerApp.jpserver_extensions=tools.lab_server=True --KernelManager.transport_encryption=auto
 LAB_STATE = --LabApp.user_settings_dir=$(1)/settings --LabApp.workspaces_dir=$(1)/workspaces
 # the learner's lab: its Validate button is the course's self-check (tools/jupyter_config_learner/labextensions,
 # the same judge as `python -m grader grade`), nbgrader's instructor tools (formgrader, create assignment) and
@@ -167,14 +167,15 @@ lab: workspace
 ## manual scores entered here are the class's (the next grade run puts them in grades.csv). COURSE_DB=URL for a
 ## gradebook given with --db. Browse source/, preview and generate release/, release/fetch/submit/collect
 ## through build/exchange; its Autograde button refuses: grade with the course's sandboxed driver (README). Its
-## settings and layout live in build/formgrader-lab
+## settings and layout live in FORMGRADER_STATE
 COURSE ?= build/samples
 COURSE_DB ?=
+FORMGRADER_STATE ?= build/formgrader-lab
 formgrader: sync
 	@mkdir -p build/exchange $(COURSE)
 	@echo "formgrader: course folder $(abspath $(COURSE)) ($(or $(COURSE_DB),its gradebook.db), autograded/, feedback/)"
 	CHARLM_FORMGRADER=1 CHARLM_COURSE=$(abspath $(COURSE)) CHARLM_COURSE_DB=$(COURSE_DB) \
-		JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) $(call LAB_STATE,$(CURDIR)/build/formgrader-lab) \
+		JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) $(call LAB_STATE,$(abspath $(FORMGRADER_STATE))) \
 		--ServerApp.root_dir=.
 
 ## selfcheck-corpus: the learner's self-check on every corpus notebook of grader_tests/ gives exactly the points
