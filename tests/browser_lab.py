@@ -563,6 +563,9 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         assert digests(ROOT, RELEASED) == released_before, "opening a released notebook changed it (git diff)"
         assert digests(str(ws), UNTOUCHED) == untouched_before
         mark(f"{AUTOSAVE} s after opening: nothing changed")
+        for server in servers:  # what the labs and their kernels printed
+            with open(server.log.name, encoding="utf-8", errors="replace") as f:
+                assert "without encryption" not in f.read(), server.log.name
         failed = False
     finally:
         if failed:
