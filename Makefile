@@ -143,7 +143,7 @@ workspace: venv
 # and tools/jupyter_config (no widget state saved); `python -m` from the repository root so that tools/ is
 # importable in the server. Each lab keeps its own JupyterLab settings and layout (LAB_STATE), never the shared
 # ~/.jupyter/lab ones: nothing of one lab reopens in the other
-JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+JUPYTER_LAB = $(abspath $(BIN))/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
 	--ServerApp.jpserver_extensions=tools.lab_server=True --KernelManager.transport_encryption=auto
 LAB_STATE = --LabApp.user_settings_dir=$(1)/settings --LabApp.workspaces_dir=$(1)/workspaces
 # the learner's lab: its Validate button is the course's self-check (tools/jupyter_config_learner/labextensions,
@@ -156,10 +156,12 @@ LEARNER_LAB = --LabApp.extra_labextensions_path=$(CURDIR)/tools/jupyter_config_l
 	--LabApp.default_url=/lab/tree/README.md $(call LAB_STATE,$(abspath $(WORKSPACE))/.lab)
 
 ## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`); its settings
-## and layout live in $(WORKSPACE)/.lab
+## and layout live in $(WORKSPACE)/.lab. It runs in the workspace, so that its terminals start there; `python -P`
+## keeps the workspace off the server's module path (tools/jupyter_config_learner/jupyter_server_config.py puts
+## the repository there instead)
 lab: workspace
-	JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(JUPYTER_LAB) $(NBGRADER_INSTRUCTOR_SERVER) $(LEARNER_LAB) \
-		--ServerApp.root_dir=$(WORKSPACE)
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(subst python -m,python -P -m,$(JUPYTER_LAB)) \
+		$(NBGRADER_INSTRUCTOR_SERVER) $(LEARNER_LAB) --ServerApp.root_dir=.
 
 ## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader on the course folder
 ## COURSE (default build/samples, the sample class `make` grades anew each time): the gradebook.db, autograded/

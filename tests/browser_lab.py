@@ -15,7 +15,8 @@ below) not one of those files has changed a byte and none is marked unsaved. The
 1. the lab opens on the workspace's README, rendered, and no Launcher;
 2. opens Dinosaur Island, writes `clip`, runs all cells: the visible clip test passes, the first
    unimplemented exercise stops the run with one traceback;
-3. presses Validate: the course's self-check gives the points and one line per failing test;
+3. presses Validate: the course's self-check gives the points and one line per failing test; `./check` in the
+   lab's terminal gives the same;
 4. runs the Shakespeare lab: its training cell shows a progress bar in two different states (then the
    kernel is interrupted: the epoch takes a minute), typing an opening line in the text box and pressing
    Enter writes a poem, a cell the learner adds plots the interrupted epoch's losses and the figure renders;
@@ -109,17 +110,23 @@ def descendants(pid):
 
 
 def make_command(target, root_dir, *make_args):
-    """The environment and the JupyterLab command line `make TARGET` runs (read with `make -n`, so the test
-    starts exactly what a learner or an instructor starts)."""
+    """The folder, the environment and the JupyterLab command line `make TARGET` runs (read with `make -n`, so the
+    test starts exactly what a learner or an instructor starts)."""
     dry = subprocess.run(["make", "-n", "--no-print-directory", target, f"WORKSPACE={root_dir}", *make_args],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     words = shlex.split(next(line for line in dry.replace("\\\n", " ").splitlines() if " -m jupyterlab " in line))
+    cwd = ROOT
+    if words[0] == "cd":  # cd DIR && ...
+        cwd = os.path.join(ROOT, words[1])
+        assert words[2] == "&&", words
+        words = words[3:]
     env = {}
     while "=" in words[0] and not words[0].startswith("-"):
         key, value = words.pop(0).split("=", 1)
         env[key] = value
-    assert words[1:3] == ["-m", "jupyterlab"], words
-    return env, [sys.executable, *(w for w in words[1:] if not w.startswith("--ServerApp.root_dir="))]
+    start = words.index("-m")
+    assert words[start:start + 2] == ["-m", "jupyterlab"] and words[0].endswith("/python"), words
+    return cwd, env, [sys.executable, *(w for w in words[1:] if not w.startswith("--ServerApp.root_dir="))]
 
 
 class Jupyter:
@@ -135,8 +142,13 @@ class Jupyter:
         self.extra = []
 
     def start(self):
+        return self.launch().ready()
+
+    def launch(self):
+        """Start the server and return at once (ready() waits for it: several can start side by side)."""
         os.makedirs(os.path.join(ROOT, "build", "exchange"), exist_ok=True)  # as the formgrader's recipe does
-        made_env, command = make_command("formgrader" if self.formgrader else "lab", self.root_dir, *self.make_args)
+        cwd, made_env, command = make_command("formgrader" if self.formgrader else "lab", self.root_dir,
+                                              *self.make_args)
         # one HOME for every lab of the test: JupyterLab's own default settings and layout folders would be shared
         env = dict(os.environ, HOME=self.home, JUPYTER_CONFIG_DIR=os.path.join(self.home, "config"),
                    JUPYTER_DATA_DIR=os.path.join(self.home, "data"),
@@ -146,8 +158,11 @@ class Jupyter:
         self.proc = subprocess.Popen(
             [*command, f"--port={self.port}", f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.root_dir}", "--ServerApp.port_retries=0", *self.extra],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 60
+            cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def ready(self, timeout=120):
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}; see {self.log.name}")
@@ -156,7 +171,7 @@ class Jupyter:
                 return self
             except OSError:
                 time.sleep(0.5)
-        raise RuntimeError(f"JupyterLab did not answer within 60 s; see {self.log.name}")
+        raise RuntimeError(f"JupyterLab did not answer within {timeout} s; see {self.log.name}")
 
     def api(self, method, path, body=None):
         request = urllib.request.Request(self.url + path, method=method,
@@ -339,6 +354,27 @@ def validate(page):
     return text
 
 
+def run_in_terminal(page, folder, command, attempts=3):
+    """Open a terminal in the lab and type `command` there, its output and exit status going to a file in `folder`
+    (the lab's root, where its terminals start); return that file's path once the shell has started the command.
+    Keys typed before the terminal is connected are lost, so the command is typed again (into a new file) until
+    one of them starts."""
+    menu(page, "File", "New", "Terminal")
+    terminal = page.locator(".jp-Terminal").filter(visible=True).first
+    terminal.wait_for(timeout=60_000)
+    for attempt in range(attempts):
+        out = folder / f"terminal-{attempt}.txt"
+        terminal.click()
+        page.keyboard.type(f'{command} > {out.name} 2>&1; echo "exit $?" >> {out.name}\n')
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            started = [f for f in (folder / f"terminal-{k}.txt" for k in range(attempt + 1)) if f.exists()]
+            if started:
+                return started[0]
+            time.sleep(0.5)
+    raise AssertionError(f"the terminal did not run {command!r} after {attempts} attempts")
+
+
 def tabs(page):
     """The names on the main area's tabs."""
     return [t.strip() for t in page.locator("#jp-main-dock-panel .lm-TabBar-tab").all_text_contents()]
@@ -368,9 +404,10 @@ def clip_solution():
 
 
 def grade_class(submitted, course, log):
-    """`python -m grader grade` on the scratch class, as an instructor runs it (a child process, output to log)."""
+    """`python -m grader grade` on the scratch class, as an instructor runs it (a child process, output to log; no
+    feedback pages: the formgrader does not need them, and they would cost the other steps a core)."""
     return subprocess.Popen([sys.executable, "-m", "grader", "grade", "--assignment", "dinosaur_island",
-                             "--submissions", str(submitted), "--course", str(course), "--quiet"],
+                             "--submissions", str(submitted), "--course", str(course), "--no-feedback", "--quiet"],
                             cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -393,13 +430,15 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         grading = grade_class(submitted, course, grade_log)
         course.mkdir()
 
-        lab = Jupyter(str(ws), str(home)).start()
+        lab = Jupyter(str(ws), str(home)).launch()
         servers.append(lab)
-        idle_lab = Jupyter(str(ws), str(home)).start()  # a second learner lab on the workspace, never restarted
+        idle_lab = Jupyter(str(ws), str(home)).launch()  # a second learner lab on the workspace, never restarted
         servers.append(idle_lab)
         grader = Jupyter(ROOT, str(home), formgrader=True,
-                         make_args=[f"COURSE={course}", f"FORMGRADER_STATE={tmp_path / 'formgrader-lab'}"]).start()
+                         make_args=[f"COURSE={course}", f"FORMGRADER_STATE={tmp_path / 'formgrader-lab'}"]).launch()
         servers.append(grader)
+        for server in servers:
+            server.ready()
 
         mark("servers started")
         # 0. opened and left alone until the end: every released notebook and the lab in the instructor's lab,
@@ -454,6 +493,8 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         failing = [line for line in answer.splitlines() if re.match(r"test_\w+( \(hidden test\))?: 0 of \d", line)]
         assert len(failing) == 6 and not any(line.startswith("test_clip") for line in failing), answer
         assert not page.locator(".lm-TabBar-tab.jp-mod-dirty").count(), "Validate saved the notebook"
+        # ... and the same check in the lab's terminal, left running while the learner goes on
+        terminal_out = run_in_terminal(page, ws, "./check dinosaur_island")
 
         mark("Validate answered")
         # 4. the Shakespeare lab: the progress bar moves during training (then we interrupt: the epoch takes a
@@ -517,6 +558,12 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         open_notebook(page, lab, LAB)
         page.wait_for_timeout(2000)
         assert page.get_by_text("model not found").count() == 0
+        deadline = time.time() + 300
+        while "exit" not in terminal_out.read_text() and time.time() < deadline:
+            time.sleep(1)
+        lines = terminal_out.read_text().splitlines()
+        assert lines[-2:] == ["4 of 24 points: 6 of 8 graded tests fail", "exit 1"], lines
+        assert not any("warn" in line.lower() for line in lines), lines
         learner_tabs = tabs(page)
         assert os.path.basename(DINO) in learner_tabs and os.path.basename(LAB) in learner_tabs, learner_tabs
 
