@@ -125,7 +125,7 @@ def test_each_lab_keeps_its_own_settings_and_layout(tmp_path):
         assert "--KernelManager.transport_encryption=auto" in line  # no "running over TCP without encryption"
     assert "--LabApp.default_url=/lab/tree/README.md" in lab and "charlm-check" not in grader
     # the learner's lab runs in the workspace (its terminals start there), the workspace off its module path
-    assert lab.strip().startswith(f"cd {tmp_path / 'ws'} && ") and " -P -m jupyterlab " in lab
+    assert f"\ncd {tmp_path / 'ws'} && " in lab and " -P -m jupyterlab " in lab
     assert "jupyter_config_learner/labextensions" in lab
     assert f"CHARLM_COURSE={tmp_path / 'course'}" in grader
 
