@@ -107,8 +107,8 @@ def sandbox_available():
 def check(path, assignment=None, student=None, sandboxed=None):
     """Grade the notebook at `path` as `grade` would; returns the report (see `report`)."""
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")  # as grader.inputs reads a submission
     except OSError as err:
         raise CheckError(f"{path}: cannot be read ({err.strerror})") from None
     try:
@@ -213,7 +213,8 @@ def main(argv=None):
         try:
             path = resolve(target, args.workspace)
             if not args.json:
-                print(f"checking {os.path.relpath(path)} ...", flush=True)
+                shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else path
+                print(f"checking {shown} ...", flush=True)
             rep = check(path, args.assignment, args.student)
         except CheckError as err:
             if args.json:

@@ -1,9 +1,13 @@
 """Run a notebook and fail unless its graded tests pass (or, with --expect-fail, unless they all fail).
 
-nbgrader's own `validate` prints its findings but exits 0 either way. This one is a gate:
+nbgrader's own `validate` prints its findings but exits 0 either way. This one is the course's gate on its own
+notebooks (`make validate`):
 
-    python -m tools.validate release/dinosaur_island/dinosaur_island.ipynb    # a learner's check
-    python -m tools.validate --expect-fail release/*/*.ipynb                  # untouched releases
+    python -m tools.validate source/*/*.ipynb                                 # instructor notebooks pass
+    python -m tools.validate --expect-fail release/*/*.ipynb                  # untouched releases fail
+
+It runs the visible tests in a kernel. A learner checks a notebook with the grader itself instead
+(grader/selfcheck.py, `./check` in the workspace, Validate in the learner's lab), hidden tests included.
 
 It runs the notebook in its own folder as the autograder would (NBGRADER_EXECUTION=validate, so
 demonstration cells are skipped), then reports every graded cell (a release's hidden-test cells,
