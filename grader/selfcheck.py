@@ -28,9 +28,10 @@ import sys
 
 from grader.unit import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, grade_submission, make_job
 from tools import notebooks
-from tools.assignments import ASSIGNMENTS, ROOT
+from tools.assignments import ASSIGNMENTS, LAB_FILES, ROOT
 
 NO_TESTS = "has no graded tests: it is an optional lab, nothing in it is graded"
+LABS = {os.path.basename(rel) for rel in LAB_FILES if rel.endswith(".ipynb")}
 UNSANDBOXED = ("bubblewrap (the grader's sandbox) is not available here, so your notebook runs as a plain "
                "process on your own machine; the course's grader runs it sandboxed")
 NOT_SANDBOXED_REASON = "NOT SANDBOXED"   # how the judge's own reason for an unsandboxed run begins
@@ -121,8 +122,10 @@ def check(path, assignment=None, student=None, sandboxed=None):
         raise CheckError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     if assignment is None:
         if isinstance(nb, dict):
-            return {"path": path, "assignment": None, "status": "no-tests", "exit": 0,
-                    "summary": f"{os.path.basename(path)} {NO_TESTS}.", "cells": [], "review": [], "notes": []}
+            name = os.path.basename(path)
+            what = NO_TESTS if name in LABS else f"has no graded tests of this course ({', '.join(ASSIGNMENTS)})"
+            return {"path": path, "assignment": None, "status": "no-tests", "exit": 0, "summary": f"{name} {what}.",
+                    "cells": [], "review": [], "notes": []}
         raise CheckError(f"{path}: not a notebook (it is not valid JSON) and not named after an assignment")
     if sandboxed is None:
         sandboxed = sandbox_available()
