@@ -20,7 +20,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
 .PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain figures clean \
+	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain figures clean \
 	dask-scheduler dask-worker
 
 all: autograde
@@ -144,10 +144,12 @@ nbval: sync
 release-check: sync
 	$(BIN)/python -m tools.check_release
 
-## execute: re-run the source notebooks and save their outputs (after editing one)
+## execute: re-run the source notebooks and save their outputs (after editing one); no widget state is stored
+## (JupyterLab would rewrite it on open: `make release-check` fails on it)
 execute: sync
 	@for nb in $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS); do \
-		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
+			--ExecutePreprocessor.store_widget_state=False $$nb || exit 1; \
 	done
 
 ## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what
@@ -156,27 +158,52 @@ WORKSPACE ?= workspace
 workspace: venv
 	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
 
-# JupyterLab as the course runs it: loopback, a token, tools/lab_server.py (Validate on an ungraded lab says so)
-# and tools/jupyter_config (widget state saved with the notebook, so a reopened one shows its last state);
-# `python -m` from the repository root so that tools/ is importable in the server
-JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
-	--ServerApp.jpserver_extensions=tools.lab_server=True
-# the learner's lab keeps nbgrader's Validate button and leaves out its instructor tools (formgrader, create
-# assignment) and the exchange's pages, which have no course behind them there (tools/jupyter_config_learner)
+# JupyterLab as the course runs it: loopback, a token, kernels over CurveZMQ-encrypted sockets (the server makes the
+# keys; no "Kernel is running over TCP without encryption" warning), tools/lab_server.py (the self-check behind Validate; notebooks saved without widget state)
+# and tools/jupyter_config (no widget state saved); `python -m` from the repository root so that tools/ is
+# importable in the server. Each lab keeps its own JupyterLab settings and layout (LAB_STATE), never the shared
+# ~/.jupyter/lab ones: nothing of one lab reopens in the other
+JUPYTER_LAB = $(abspath $(BIN))/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+	--ServerApp.jpserver_extensions=tools.lab_server=True --KernelManager.transport_encryption=auto
+LAB_STATE = --LabApp.user_settings_dir=$(1)/settings --LabApp.workspaces_dir=$(1)/workspaces
+# the learner's lab: its Validate button is the course's self-check (tools/jupyter_config_learner/labextensions,
+# the same judge as `python -m grader grade`), nbgrader's instructor tools (formgrader, create assignment) and
+# the exchange's pages are left out, Markdown opens rendered and the workspace's README.md opens first
 LEARNER_CONFIG = $(CURDIR)/tools/jupyter_config_learner:$(CURDIR)/tools/jupyter_config
 NBGRADER_INSTRUCTOR_SERVER = $(foreach e,formgrader course_list assignment_list,\
 	--ServerApp.jpserver_extensions=nbgrader.server_extensions.$(e)=False)
+LEARNER_LAB = --LabApp.extra_labextensions_path=$(CURDIR)/tools/jupyter_config_learner/labextensions \
+	--LabApp.default_url=/lab/tree/README.md $(call LAB_STATE,$(abspath $(WORKSPACE))/.lab)
 
-## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
+## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`); its settings
+## and layout live in $(WORKSPACE)/.lab. It runs in the workspace, so that its terminals start there; `python -P`
+## keeps the workspace off the server's module path (tools/jupyter_config_learner/jupyter_server_config.py puts
+## the repository there instead)
 lab: workspace
-	JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(JUPYTER_LAB) $(NBGRADER_INSTRUCTOR_SERVER) --ServerApp.root_dir=$(WORKSPACE)
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(subst python -m,python -P -m,$(JUPYTER_LAB)) \
+		$(NBGRADER_INSTRUCTOR_SERVER) $(LEARNER_LAB) --ServerApp.root_dir=.
 
-## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader (browse source/,
-## preview and generate release/, release/fetch/submit/collect through build/exchange); its Autograde
-## button refuses: grade with the course's sandboxed driver (README)
+## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader on the course folder
+## COURSE (default build/samples, the sample class `make` grades anew each time): the gradebook.db, autograded/
+## and feedback/ that `python -m grader grade --course COURSE` fills, so its flags, needs-manual-grade and the
+## manual scores entered here are the class's (the next grade run puts them in grades.csv). COURSE_DB=URL for a
+## gradebook given with --db. Browse source/, preview and generate release/, release/fetch/submit/collect
+## through build/exchange; its Autograde button refuses: grade with the course's sandboxed driver (README). Its
+## settings and layout live in FORMGRADER_STATE
+COURSE ?= build/samples
+COURSE_DB ?=
+FORMGRADER_STATE ?= build/formgrader-lab
 formgrader: sync
-	@mkdir -p build/exchange
-	CHARLM_FORMGRADER=1 JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) --ServerApp.root_dir=.
+	@mkdir -p build/exchange $(COURSE)
+	@echo "formgrader: course folder $(abspath $(COURSE)) ($(or $(COURSE_DB),its gradebook.db), autograded/, feedback/)"
+	CHARLM_FORMGRADER=1 CHARLM_COURSE=$(abspath $(COURSE)) CHARLM_COURSE_DB=$(COURSE_DB) \
+		JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) $(call LAB_STATE,$(abspath $(FORMGRADER_STATE))) \
+		--ServerApp.root_dir=.
+
+## selfcheck-corpus: the learner's self-check on every corpus notebook of grader_tests/ gives exactly the points
+## per cell that `python -m grader grade` gives (minutes; `make test` checks a few, tests/test_selfcheck.py)
+selfcheck-corpus: release sandbox
+	$(BIN)/python -m pytest -q -s tests/selfcheck_corpus.py -p no:cacheprovider
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)

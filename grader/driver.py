@@ -359,15 +359,16 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
     current = generation(state, assignment)
     existing = load_results(course, assignment)
     todo, extras = [], {}
+    from grader.unit import make_job  # (the unit imports this module's text helpers)
+
     for sub in submissions:
         key = job_key(sub.text(), sub.files)
         old = existing.get(sub.student)
         if not regrade and old and old.get("key") == key and old.get("generation") == current:
             continue
         # the notebook's text joins the job only when it is handed to a worker (see materialize)
-        job = {"student": sub.student, "assignment": assignment, "files": sub.files,
-               "cell_timeout": float(cell_timeout), "budget": float(budget),
-               "allow_unsandboxed": bool(allow_unsandboxed)}
+        job = make_job(sub.student, assignment, files=sub.files, cell_timeout=cell_timeout, budget=budget,
+                       allow_unsandboxed=allow_unsandboxed)
         extras[sub.student] = (key, sub)
         todo.append(job)
     outcome = Outcome(skipped=len(submissions) - len(todo))

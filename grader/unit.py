@@ -222,6 +222,24 @@ def without_lone_surrogates(text):
     return text if cleaned is data else json.dumps(cleaned, ensure_ascii=False)
 
 
+def make_job(student, assignment, notebook=None, files=(), cell_timeout=DEFAULT_CELL_TIMEOUT,
+             budget=DEFAULT_BUDGET, allow_unsandboxed=False):
+    """The job of one submission, built in this one place for `grade` (grader/driver.py) and the learner's
+    self-check (grader/selfcheck.py), so that both hand the unit the same fields.
+
+    `notebook` may join later (the driver adds the text only when a worker takes the job);
+    `allow_unsandboxed` is set by the self-check, for a learner checking their own notebook on a machine without
+    bubblewrap, and by `grade --allow-unsandboxed`, when the instructor accepts an unsandboxed run.
+    """
+    job = {"student": student, "assignment": assignment, "files": list(files),
+           "cell_timeout": float(cell_timeout), "budget": float(budget)}
+    if notebook is not None:
+        job["notebook"] = notebook
+    if allow_unsandboxed:
+        job["allow_unsandboxed"] = True
+    return job
+
+
 def grade_submission(job):
     """Grade one submission; see the module docstring for `job` and the result."""
     t0 = time.monotonic()
