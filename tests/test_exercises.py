@@ -107,7 +107,15 @@ def run_release(assignment, cells, monkeypatch=None, progress="off"):
 
 
 def outputs(cell):
-    return [(o.output_type, o.get("text", "")) for o in cell.outputs]
+    """(type, text) of a cell's outputs; consecutive stream pieces joined (a busy kernel may flush a line in two)."""
+    merged = []
+    for o in cell.outputs:
+        kind = "stream" if o.get("name") == "stdout" else o.get("name") or o.output_type  # stdout, stderr, ...
+        if kind == "stream" and merged and merged[-1][0] == "stream":
+            merged[-1] = ("stream", merged[-1][1] + o.text)
+        else:
+            merged.append((kind, o.get("text", "")))
+    return merged
 
 
 def test_release_demo_cells_wait_for_their_exercise_in_one_line(monkeypatch):
