@@ -26,10 +26,11 @@ CELLS = ("char_ids", "batch_generator", "batch_helpers", "logprob", "sample_dist
          "seq2seq_data")
 
 PRELUDE = """
-import math, string, sys, time, warnings
+import contextlib, math, string, sys, time, warnings
 import numpy as np
 from tqdm import tqdm
 from lstm import Adam, clip_grad_norm, lstm_backward, lstm_forward, one_hot, sigmoid, softmax, softmax_cross_entropy
+needs_exercises = contextlib.nullcontext()  # the notebook's one-line guard of its demo cells; here errors raise
 """
 
 
