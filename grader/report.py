@@ -383,15 +383,19 @@ def format_changes(changes, would=True, detail=DETAIL, limit=MAX_MESSAGE):
 def changes_markdown(changes, would=True, limit=None, full=None):
     """The changes as Markdown lines: the total, a table of the changed students (the first `limit` of them, then
     a link to `full`), by cell, new, gone, not graded, and every unchanged student."""
+    def more(listed, shown):
+        return f" and {len(listed) - len(shown)} more" if len(shown) < len(listed) else ""
+
     arrow = "→"
     changed = changes["changed"]
     total = totals(changes, would).removeprefix("total: ")
     lines = [total[:1].upper() + total[1:] + ".", ""]
+    said, row = (300, 4000) if limit is None else (MAX_MESSAGE, MAX_LINE)   # characters of a message, of a row
     if changed:
         lines += ["| student | score | what changed |", "|---|---|---|"]
         for e in changed[:limit]:
-            what = [cell_change(c, arrow, 300) for c in e["cells"]] + _other_changes(e, arrow, 300)
-            lines.append(f"| `{e['student']}` | {_score(e, arrow)} | {_line('; '.join(what), 2000)} |")
+            what = [cell_change(c, arrow, said) for c in e["cells"]] + _other_changes(e, arrow, said)
+            lines.append(f"| `{e['student']}` | {_score(e, arrow)} | {_line('; '.join(what), row)} |")
         if limit is not None and len(changed) > limit:
             lines += ["", f"and {len(changed) - limit} more" + (f": all in [{full}]({full})." if full else ".")]
         groups = by_cell(changes)
@@ -400,16 +404,18 @@ def changes_markdown(changes, would=True, limit=None, full=None):
             lines += [f"| {gid} | {b} | {a} | {n} | {_line(m, 200) or '-'} |" for gid, b, a, n, m in groups[:12]]
     for title, key in (("New", "new"), ("Gone (not in the submissions; their grade stays)", "gone")):
         if changes[key]:
+            shown = changes[key][:limit]
             lines += ["", f"{title}: " + ", ".join(f"`{e['student']}` ({e['score']:g}/{e['max_score']:g})"
-                                                   for e in changes[key][:limit])]
+                                                   for e in shown) + more(changes[key], shown)]
     if changes["ours"]:
+        shown = changes["ours"][:limit]
         lines += ["", "Not graded, a fault of ours (the earlier grade stays; the next run grades them):", ""]
-        lines += [f"- `{e['student']}`: {_line(e['why'], 300)}" for e in changes["ours"][:limit]]
+        lines += [f"- `{e['student']}`: {_line(e['why'], 300)}" for e in shown]
+        lines += [f"- ...{more(changes['ours'], shown)}"] if len(shown) < len(changes["ours"]) else []
     same = changes["unchanged"] + changes["skipped"]
     if same:
-        shown = same if limit is None else same[:limit]
-        lines += ["", f"Unchanged ({len(same)}): " + ", ".join(f"`{s}`" for s in shown)
-                  + (f" and {len(same) - len(shown)} more" if len(shown) < len(same) else "")]
+        shown = same[:limit]
+        lines += ["", f"Unchanged ({len(same)}): " + ", ".join(f"`{s}`" for s in shown) + more(same, shown)]
     return lines
 
 

@@ -220,6 +220,12 @@ def test_the_changes_of_a_class_of_200_read_in_a_screenful(tmp_path):
     assert "&lt;!-- similarity" in whole and "<!--" not in whole + section
     summary = similarity.with_section(section + "\n", "<!-- similarity k -->\nours\n<!-- /similarity -->\n")
     assert summary.startswith(section) and summary.count(similarity.BEGIN) == 1
+    # what one student's messages add to the summary is bounded: every cell changed, each with 2,000 characters
+    loud = {s: _grading(0.0, {gid: dict(c, points=0.0, outcome="error", message="m" * 2000)
+                              for gid, c in _cells().items()}, id_="2") for s in before}
+    last["changes"] = report.compare("dinosaur_island", before, loud, set(before))
+    section = "\n".join(report.regrade_section(last, "dinosaur_island-regrade.md"))
+    assert len(section) < 40_000 and max(map(len, section.splitlines())) <= report.MAX_LINE + 200
 
 
 def test_real_unit_dry_run_then_regrade(tmp_path):
