@@ -2,21 +2,24 @@
 
     python -m grader grade --assignment NAME --submissions DIR|ZIP --course DIR
                            [--workers N] [--scheduler tcp://HOST:PORT] [--cell-timeout S] [--budget S]
-                           [--regrade] [--no-feedback] [--db URL] [--student-pattern REGEX]
-                           [--allow-unsandboxed] [--quiet]
+                           [--regrade] [--dry-run [--scratch DIR]] [--no-feedback] [--db URL]
+                           [--student-pattern REGEX] [--allow-unsandboxed] [--quiet]
     python -m grader build --out DIR [--layout nbgrader|flat|zip] SPEC.py...   (test classes from specifications)
     python -m grader expect --course DIR SPEC.py...                            (check declared outcomes)
 
 `grade` reads the submissions (never writing there), grades those that are new or changed, and brings the
 course folder up to date: results/, autograded/, gradebook.db, grades.csv, summary/, then feedback/. Nothing in
-the course folder is deleted. It refuses to run learners' code where it cannot sandbox it, unless
---allow-unsandboxed says the instructor accepts that. Exit status: 0 when every submission has a grade; 1 when
-a submission could not be graded because of a fault of ours (it has no grade, and the next run grades it) or on a
-problem with the class as a whole (feedback that leaks hidden-test text, a failed gradebook); 2 for bad
-arguments, unreadable submissions, or no sandbox.
+the course folder is deleted. With --dry-run it grades into a scratch folder outside the course instead
+(DRY_RUN_STEPS) and prints what the same command without --dry-run would change, per student: the score before ->
+after, the cells that change and why; the course folder is only read (not a byte of it changes). It refuses to
+run learners' code where it cannot sandbox it, unless --allow-unsandboxed says the instructor accepts that.
+Exit status: 0 when every submission has a grade; 1 when a submission could not be graded because of a fault of
+ours (it has no grade, and the next run grades it) or on a problem with the class as a whole (feedback that leaks
+hidden-test text, a failed gradebook); 2 for bad arguments, unreadable submissions, or no sandbox.
 """
 
 import argparse
+import copy
 import os
 import re
 import sys
@@ -61,6 +64,16 @@ class GradeRun:
     by_assignment: dict = None      # {assignment: report rows}, for the CSV, summary and table
     csv_path: str = None            # grades.csv, once written
     problems: list = field(default_factory=list)  # one line each, printed as errors at the end
+    scratch: str = None             # a dry run's stand-in course: every write of the grading goes there
+    before: dict = None             # a dry run's {student: driver.compact} of the course, before it grades
+    last: dict = None               # the last regrade (report.last_regrade), for the summary
+
+    @property
+    def target(self):
+        """Where the grading writes: the course folder, or a dry run's scratch folder (never the course then)."""
+        if self.args.dry_run and not self.scratch:
+            raise Fail("dry run without a scratch folder: nothing is graded", status=1)
+        return self.scratch if self.args.dry_run else self.course
 
     @property
     def assignment(self):
@@ -71,15 +84,16 @@ def step_grade(run):
     from grader import driver
 
     args = run.args
+    target = run.target
     try:
-        run.outcome = driver.grade(run.course, args.assignment, run.submissions, workers=args.workers,
+        run.outcome = driver.grade(target, args.assignment, run.submissions, workers=args.workers,
                                    scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
                                    regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state)
     except driver.NoSandbox as e:
         raise Fail(str(e)) from None
     if run.outcome.graded == 0 and not run.outcome.not_graded:
         print(f"{args.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
-    run.records = driver.load_results(run.course, args.assignment)
+    run.records = driver.load_results(target, args.assignment)
 
 
 def step_gradebook(run):
@@ -113,11 +127,14 @@ def step_summary(run):
     if run.by_assignment is None:
         return
     found = run.by_assignment.get(run.assignment, [])
-    fingerprint = report.fingerprint(found)
+    records = run.records or driver.load_results(run.course, run.assignment)
+    run.last = report.last_regrade(run.course, run.assignment, run.state, records,
+                                   {sub.student for sub in run.submissions})
+    fingerprint = report.fingerprint(found, run.last)
     summaries = run.state.setdefault("summary", {})
     if summaries.get(run.assignment) != fingerprint or not os.path.exists(
             os.path.join(run.course, "summary", f"{run.assignment}.png")):
-        report.write_summary(run.course, run.assignment, found)
+        report.write_summary(run.course, run.assignment, found, run.last)
         summaries[run.assignment] = fingerprint
         driver.save_state(run.course, run.state)
 
@@ -190,11 +207,131 @@ def step_report(run):
         run.problems.append(f"{len(not_graded):,} submission(s) NOT graded because of a fault of ours, not the "
                             "learners' (nothing recorded for them; an earlier grade stays as it was); fix the cause "
                             "above and run the same command again (without --regrade): it grades them")
+    if run.args.regrade and run.last:
+        print(f"regrade: {report.totals(run.last['changes'], would=False).removeprefix('total: ')}"
+              + (f"; {len(run.last['waiting'])} not graded again yet" if run.last["waiting"] else "")
+              + " (listed in the summary's \"Last regrade\")")
     print(f"grades: {run.csv_path or 'NOT written'}; summary: {run.course}/summary/{run.assignment}.md (.png); "
           f"{time.time() - run.t0:.1f} s in all")
 
 
 GRADE_STEPS = [step_grade, step_gradebook, step_csv, step_summary, step_similarity, step_feedback, step_report]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --dry-run: grade into a scratch folder, print what would change; the course folder is only read
+
+SCRATCH_MARK = ".charlm-dry-run"    # in a scratch folder this command made (which a later dry run may reuse)
+
+
+def _overlap(a, b):
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return a == b or a.startswith(b.rstrip(os.sep) + os.sep) or b.startswith(a.rstrip(os.sep) + os.sep)
+
+
+def step_scratch(run):
+    """The dry run's stand-in course: --scratch DIR (new, empty, or an earlier dry run's), else a new folder in
+    the system's temporary folder; outside the course and the submissions; with a copy of the assignment's results
+    and of grader-state.json's content (in memory), so that the grading skips and grades what the real run would."""
+    import shutil
+    import tempfile
+
+    from grader import driver
+
+    args = run.args
+    if args.scratch:
+        scratch = os.path.abspath(args.scratch)
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+            if _overlap(scratch, other):
+                raise Fail(f"--scratch {args.scratch}: must be outside {option} (and not hold it)")
+        if os.path.exists(scratch) and not os.path.isdir(scratch):
+            raise Fail(f"--scratch {args.scratch}: exists and is not a folder")
+        if os.path.isdir(scratch) and os.listdir(scratch) and not os.path.exists(os.path.join(scratch, SCRATCH_MARK)):
+            raise Fail(f"--scratch {args.scratch}: not empty, and not a dry run's scratch folder; give a new or "
+                       "empty folder")
+        for ours in ("results", "autograded", "regrades"):   # an earlier dry run's, in a folder marked as ours
+            shutil.rmtree(os.path.join(scratch, ours), ignore_errors=True)
+        os.makedirs(scratch, exist_ok=True)
+    else:
+        temp = os.path.realpath(tempfile.gettempdir())
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+            other = os.path.realpath(other)
+            if temp == other or temp.startswith(other.rstrip(os.sep) + os.sep):
+                raise Fail(f"the temporary folder {temp} is inside {option}: give the dry run a --scratch folder")
+        scratch = tempfile.mkdtemp(prefix=f"charlm-dry-run-{run.assignment}-")
+    with open(os.path.join(scratch, SCRATCH_MARK), "w", encoding="utf-8") as f:
+        f.write(f"a dry run's scratch folder for {run.course} (python -m grader grade --dry-run); delete it when "
+                "done\n")
+    order = driver.graded_cells(run.assignment)
+    run.before = {s: driver.compact(r, run.assignment, order)
+                  for s, r in driver.load_results(run.course, run.assignment).items()}
+    driver.scratch_course(run.course, run.assignment, scratch)
+    run.state = copy.deepcopy(run.state)
+    run.scratch = scratch
+    print(f"{run.assignment}: dry run{' of --regrade' if args.regrade else ''}: grading into {scratch}; nothing "
+          f"in {run.course} is written", flush=True)
+
+
+def _manual_notes(run, changes):
+    """A note on each changed student with a manual score (formgrader) on a cell: it stays and wins, or it would
+    be cleared (another notebook)."""
+    from grader import gradebook
+
+    try:
+        manual = gradebook.manual_scores(run.url, run.assignment)   # a read-only query
+    except Exception as e:  # noqa: BLE001 (a note less, never a failed dry run)
+        print(f"note: manual scores not read ({type(e).__name__}: {e})", file=sys.stderr)
+        return
+    for entry in changes["changed"]:
+        cells = {gid: v for (s, gid), v in manual.items() if s == entry["student"]}
+        if cells:
+            listed = ", ".join(f"{gid} {v:g}" for gid, v in sorted(cells.items()))
+            entry["manual"] = (f"manual scores in the gradebook ({listed}) would be cleared: another notebook"
+                               if entry["notebook"] != "same" else
+                               f"manual scores in the gradebook ({listed}) stay, and win over these points")
+
+
+def step_changes(run):
+    """What the same command without --dry-run would change: printed, and written to the scratch folder
+    (changes.md to read, changes.json for programs)."""
+    from grader import driver, report
+
+    if run.outcome is None:   # the grading failed (reported): there is nothing to compare
+        return
+    not_graded = run.outcome.not_graded
+    order = driver.graded_cells(run.assignment)
+    after = {s: driver.compact(r, run.assignment, order) for s, r in run.records.items()}
+    changes = report.compare(run.assignment, run.before, after, {sub.student for sub in run.submissions},
+                             not_graded)
+    _manual_notes(run, changes)
+    what = "--regrade" if run.args.regrade else "this run"
+    md = [f"# {run.assignment}: what {what} would change (dry run)", "",
+          f"Course `{run.course}`, graded into `{run.scratch}` at "
+          f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}. Nothing in the course folder was written; the "
+          "same command without `--dry-run` makes these changes. Scores are the autograder's (a manual score "
+          "entered in formgrader still wins in grades.csv).", "", *report.changes_markdown(changes)]
+    for entry in changes["changed"]:
+        if entry.get("manual"):
+            md.append(f"- `{entry['student']}`: {entry['manual']}")
+    driver.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
+    driver.write_json(os.path.join(run.scratch, "changes.json"),
+                      {"assignment": run.assignment, "course": run.course, "regrade": bool(run.args.regrade),
+                       "changes": changes})
+    print(f"{run.assignment}: what {what} would change in {run.course}:")
+    for line in report.format_changes(changes):
+        print(line)
+    for entry in changes["changed"]:
+        if entry.get("manual"):
+            print(f"note: {entry['student']}: {entry['manual']}")
+    print(f"dry run: nothing in {run.course} was written; the same command without --dry-run makes these changes. "
+          f"Report: {os.path.join(run.scratch, 'changes.md')} (and .json; the graded notebooks are in "
+          f"{run.scratch}/autograded)")
+    if not_graded:
+        run.problems.append(f"{len(not_graded):,} submission(s) could not be graded in this dry run because of a "
+                            "fault of ours, not the learners' (listed as \"not graded (ours)\" above)")
+
+
+DRY_RUN_STEPS = [step_scratch, step_grade, step_changes]
 
 
 def cmd_grade(args):
@@ -204,8 +341,15 @@ def cmd_grade(args):
         raise Fail(f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
     if args.workers < 1:
         raise Fail("--workers must be at least 1")
+    if args.scratch and not args.dry_run:
+        raise Fail("--scratch is for --dry-run")
     submissions_path = os.path.abspath(args.submissions)
-    course = _course(args.course)
+    if args.dry_run:   # the course folder is only read: not even created
+        course = os.path.abspath(args.course)
+        if os.path.exists(course) and not os.path.isdir(course):
+            raise Fail(f"--course {args.course}: exists and is not a folder")
+    else:
+        course = _course(args.course)
     if course == submissions_path or course.startswith(submissions_path + os.sep):
         raise Fail("--course must not be inside --submissions (the submissions are never written to)")
     pattern = None
@@ -226,9 +370,9 @@ def cmd_grade(args):
                    "docs in README: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
     print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
     run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
-    with driver.CourseLock(course):
+    with driver.CourseLock(course, shared=args.dry_run):
         run.state = driver.load_state(course)
-        for step in GRADE_STEPS:
+        for step in DRY_RUN_STEPS if args.dry_run else GRADE_STEPS:
             try:
                 step(run)
             except Fail:
@@ -236,6 +380,8 @@ def cmd_grade(args):
             except Exception as e:  # noqa: BLE001 (a step's failure is reported; the steps after it still run)
                 run.problems.append(f"{step.__name__.removeprefix('step_')}: {type(e).__name__}: "
                                     f"{driver.cap(str(e).strip(), 500)}")
+                if args.dry_run:   # a dry run's steps each need the one before: its report would be wrong
+                    break
     for problem in run.problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if run.problems else 0
@@ -302,6 +448,11 @@ def parser():
     g.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
     g.add_argument("--budget", type=float, default=600.0, help="seconds per notebook in all (default 600)")
     g.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
+    g.add_argument("--dry-run", action="store_true",
+                   help="grade into a scratch folder and print what would change (per student: score before -> "
+                        "after, the cells that change and why); nothing in the course folder is written")
+    g.add_argument("--scratch", help="the dry run's scratch folder (new, empty, or an earlier dry run's; default: a "
+                                     "new folder in the system's temporary folder); its changes.md is the report")
     g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     g.add_argument("--db", help="gradebook database URL (default sqlite:///<course>/gradebook.db)")
     g.add_argument("--student-pattern", help="regex with a group named student, matched on file names")

@@ -8,6 +8,8 @@ os.replace), so a run killed at any moment (kill -9 included) leaves only whole 
     <course>/autograded/<student>/<assignment>/<nb>    the graded notebook (written before the result)
     <course>/grader-state.json                         which results are already in the gradebook and feedback,
                                                        and the generation of each assignment's tests (--regrade)
+    <course>/regrades/<assignment>.json                the last --regrade: every grade as it was before it began
+                                                       (report.last_regrade turns it into the changes it made)
 
 A rerun grades a submission again when its key changed (sha256 of the notebook text and of the listing of the
 files beside it), when its result is of an older generation than the assignment's (a --regrade starts a new
@@ -20,6 +22,9 @@ Our faults are not grades: a submission that could not be graded because of some
 judge crashed, a grading process or a Dask worker was lost, a cluster that cannot run the job, a machine that
 cannot sandbox) gets no result file at all. Its earlier result, if any, stays as it was; the run says why and
 ends non-zero; the next plain run grades it (its key or generation still differ from what was asked).
+
+A dry run (`grade --dry-run`) calls `grade` with a scratch folder as its course: `scratch_course` copies the
+assignment's result files there (reading the course folder, never writing it), and `grade` writes only there.
 
 Text that leaves this process (console, result files, CSV, gradebook, summary) may hold anything a learner's
 code printed or raised, including lone surrogates: `clean` escapes them (\\udce9) and `bound` caps what one
@@ -156,23 +161,37 @@ def save_state(course, state):
 
 
 class CourseLock:
-    """One grading run per course folder at a time (an flock, released by the kernel even after kill -9)."""
+    """One grading run per course folder at a time (an flock, released by the kernel even after kill -9).
 
-    def __init__(self, course):
+    The lock file `.grader.lock` stays empty: only its flock matters. A reader (`shared=True`, a dry run) takes a
+    shared lock, so it never reads a course while a run writes it, and never creates the file: where there is none,
+    no run has ever written this course, and the reader goes on without a lock."""
+
+    def __init__(self, course, shared=False):
         self.path = os.path.join(course, ".grader.lock")
+        self.shared = shared
+        self.fd = None
 
     def __enter__(self):
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.fd = os.open(self.path, os.O_RDONLY if self.shared else os.O_RDWR | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            if self.shared:
+                return self
+            raise
+        try:
+            fcntl.flock(self.fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self.fd)
+            self.fd = None
             raise RuntimeError(f"another grading run is using {os.path.dirname(self.path)}; wait for it") from None
         return self
 
     def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -328,6 +347,54 @@ def load_results(course, assignment):
     return records
 
 
+def regrade_log_path(course, assignment):
+    return os.path.join(course, "regrades", f"{assignment}.json")
+
+
+MAX_COMPARED = 500      # characters of a cell's message kept for comparing a grade before and after a regrade
+
+
+def compact(record, assignment, order=None):
+    """What a regrade can change of one grade, for comparing two gradings of a student: the total (the graded
+    cells' points, as grades.csv adds them), each cell's points, outcome and message (capped), the review flag and
+    its reasons, the status; with the notebook's key and the grading's id, which say whether it was graded again
+    and on which notebook. `order`: the assignment's graded cells (graded_cells), when the caller has read them."""
+    result = record["result"]
+    cells = result.get("cells") or {}
+    known = [gid for gid, _ in order or graded_cells(assignment)]
+    out = {}
+    for gid in known + sorted(g for g in cells if g not in known):
+        cell = cells.get(gid)
+        if isinstance(cell, dict):
+            out[gid] = {"points": float(cell.get("points") or 0), "max_points": float(cell.get("max_points") or 0),
+                        "outcome": printable(cell.get("outcome", "")),
+                        "message": cap(str(cell.get("message") or "").strip(), MAX_COMPARED)}
+    return {"key": record.get("key"), "id": version(record), "status": printable(result.get("status", "")),
+            "score": sum(out[g]["points"] for g in known if g in out), "max_score": float(result.get("max_score") or 0),
+            "flagged": bool(result.get("flagged")), "reasons": [cap(r, 300) for r in result.get("reasons") or []],
+            "cells": out}
+
+
+def scratch_course(course, assignment, scratch):
+    """Make `scratch` (a folder outside the course) stand in for the course in a dry run: a copy of the assignment's
+    result files, so that `grade(scratch, ...)` skips and grades what it would in the course. Reads the course folder,
+    never writes it."""
+    folder = os.path.join(course, "results", assignment)
+    into = os.path.join(scratch, "results", assignment)
+    os.makedirs(into, exist_ok=True)
+    copied = 0
+    if os.path.isdir(folder):
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            if name.endswith(".json") and not name.startswith(".") and os.path.isfile(path) \
+                    and not os.path.islink(path):
+                with open(path, "rb") as f:
+                    data = f.read()
+                write_atomic(os.path.join(into, name), data)
+                copied += 1
+    return copied
+
+
 def generation(state, assignment, new=False):
     """The generation of the assignment's tests: a new one for --regrade (results of older ones are graded again)."""
     known = state.setdefault("generation", {})
@@ -382,6 +449,12 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
             raise NoSandbox(refusal)
     if regrade:   # before anything is graded: a regrade killed midway is finished by the next plain run
         current = generation(state, assignment, new=True)
+        order = graded_cells(assignment)
+        # every grade as it was, for the summary's "last regrade" (written before the generation it belongs to)
+        write_json(regrade_log_path(course, assignment),
+                   {"generation": current, "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "submitted": sorted(sub.student for sub in submissions),
+                    "before": {s: compact(r, assignment, order) for s, r in existing.items()}})
         save_state(course, state)
     done = [0]
     t0 = time.time()
