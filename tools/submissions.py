@@ -17,6 +17,8 @@ in order, each section changes it:
     # %% new-graded-cell-after: <grade_id> <new_id> <points>
                                    insert a code cell claiming to be a graded test (for attacks)
     # %% delete: <grade_id>         delete that cell (the section has no text)
+    # %% move-after: <anchor> <grade_id>
+                                   move the cell <grade_id> to just after <anchor> (no text)
     # %% strip-metadata             remove the nbgrader metadata of every cell
 
 Specifications stay small and never drift from the notebook: everything else comes from the
@@ -38,7 +40,8 @@ from tools.assignments import ASSIGNMENTS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
 SECTION = re.compile(
-    r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
+    r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|move-after|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$",
+    re.M)
 
 
 def parse(path):
@@ -61,7 +64,8 @@ def build(assignment, base, edits):
     nb = notebooks.read(os.path.join(ROOT, "release", assignment, notebook))
     solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", assignment, notebook)))
     cells = notebooks.cells_by_id(nb)
-    unknown = sorted({gid.split()[0] for _, gid, _ in edits if gid} - set(cells))
+    named = {name for op, gid, _ in edits if gid for name in (gid.split() if op == "move-after" else gid.split()[:1])}
+    unknown = sorted(named - set(cells))
     if unknown:
         raise ValueError(f"no cells with grade_id {unknown} in {assignment}; known: {sorted(cells)}")
     if base == "solution":
@@ -81,6 +85,10 @@ def build(assignment, base, edits):
             nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cell)
         elif operation == "delete":
             nb.cells.remove(cells[gid])
+        elif operation == "move-after":
+            anchor, moved = gid.split()
+            nb.cells.remove(cells[moved])
+            nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cells[moved])
         else:  # strip-metadata
             for cell in nb.cells:
                 cell.metadata.pop("nbgrader", None)
