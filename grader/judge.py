@@ -47,6 +47,7 @@ import time
 import warnings
 
 import nbformat
+import numpy as np
 
 from grader import intake, rpc
 from grader.sandbox import Limits, Sandbox
@@ -348,6 +349,8 @@ class Judge:
         now = time.monotonic()
         remaining = max(self.test_deadline - now, 0.01) if self.test_deadline else self.cell_timeout
         record = Call(str(target.get("global") or "a method of the learner's object"), tuple(args), dict(kwargs))
+        if self._depth == 0:
+            self.endpoint.revoke()  # (already done when the last call returned, unless an alarm cut in)
         self._depth += 1
         try:
             record.value = self.endpoint.call(target, args, kwargs, {"overrides": overrides, "timeout": remaining})
@@ -377,8 +380,10 @@ class Judge:
         """The state the learner's last call that received `obj` (or a container holding it) left it in.
 
         `obj` itself when no call of the current test received it (as in a plain kernel, where the
-        argument is the very object the learner's code changed).
+        argument is the very object the learner's code changed), and for anything but a container.
         """
+        if not isinstance(obj, (dict, list, set, tuple, np.ndarray)):
+            return obj
         for record in reversed(self.calls):
             for orig, new in record.after:
                 found, state = _find_after(orig, new, obj, 100_000)
@@ -543,7 +548,8 @@ class Judge:
                     "message": f"not run: {self.gone}"}
         self.test_deadline = time.monotonic() + self.cell_timeout
         self.endpoint.deadline = self.test_deadline + GRACE
-        self.calls = []
+        self.calls, self._depth = [], 0
+        self.endpoint.revoke()
         code = assignment.tests[gid]
         sink = io.StringIO()
         try:

@@ -130,7 +130,7 @@ def check_keys(name, got, keys):
     check_type(name, got, dict)
     missing = [k for k in keys if k not in got]
     if missing:
-        fail(f"{name}: expected keys {list(keys)}, missing {missing}; got keys {list(got)}")
+        fail(f"{name}: expected keys {show(list(keys))}, missing {show(missing)}; got keys {show(list(got))}")
 
 
 def check_shape(name, got, shape):
@@ -178,8 +178,11 @@ def check_printed(name, got, printed):
 def check_equal(name, got, expected):
     """Exact equality, for integers, strings and lists of them; lists say where they first differ."""
     got, expected = _plain(got), _plain(expected)
-    if got == expected:
-        return
+    try:
+        if bool(got == expected):
+            return
+    except (TypeError, ValueError):  # an array compared with a list, say: not equal, and said so below
+        pass
     where = ""
     if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
         first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), None)
