@@ -174,17 +174,21 @@ def check_printed(name, got, printed):
     check_close(name, got, expected, rtol=0, atol=0.5 * 10.0 ** -decimals)
 
 
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def check_equal(name, got, expected):
     """Exact equality, for integers, strings and lists of them; lists say where they first differ."""
     got, expected = _plain(got), _plain(expected)
-    try:
-        if bool(got == expected):
-            return
-    except (TypeError, ValueError):  # an array compared with a list, say: not equal, and said so below
-        pass
+    if _same(got, expected):  # (an array compared with a list, say, is not equal, and said so below)
+        return
     where = ""
     if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
-        first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), None)
+        first = next((i for i, (g, e) in enumerate(zip(got, expected)) if not _same(g, e)), None)
         if first is not None:
             where = f"; first difference at index {first}: expected {expected[first]!r}, got {got[first]!r}"
         else:
