@@ -166,14 +166,14 @@ def test_the_judges_own_work_ends_at_its_deadline():
 
 
 def test_a_lent_reference_that_keeps_the_judge_busy_ends_that_test_as_a_time_limit():
-    # the hidden model test lends a reference optimize step; this model hands it a name of 3 million
-    # characters, which would keep the judge's reference busy for minutes
+    # the hidden model test lends a reference optimize step; this model hands it 2,000 hidden units and a
+    # name of 20,000 characters (small to send), which would keep the judge's reference busy for a minute
     edits = [("cell", "model", '''
 def model(data_x, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7, vocab_size=27, verbose=False):
     parameters = initialize_parameters(n_a, vocab_size, vocab_size)
     if optimize is not _own_optimize:  # the grader's reference step, lent by the hidden test
-        X = [None] + [1] * 3_000_000
-        optimize(X, X[1:] + [0], np.zeros((n_a, 1)), parameters)
+        X = [None] + [1] * 20_000
+        optimize(X, X[1:] + [0], np.zeros((2000, 1)), initialize_parameters(2000, vocab_size, vocab_size))
     return parameters, []
 
 
