@@ -24,6 +24,8 @@ each section changes it (grade_ids are those of the notebook it starts from):
     # %% new-graded-cell-after: <grade_id> <new_id> <points>
                                    insert a code cell claiming to be a graded test (for attacks)
     # %% delete: <grade_id>         delete that cell (the section has no text)
+    # %% move-after: <anchor> <grade_id>
+                                   move the cell <grade_id> to just after <anchor> (no text)
     # %% strip-metadata             remove the nbgrader metadata of every cell
 
 Specifications stay small and never drift from the notebook: everything else comes from the
@@ -47,7 +49,7 @@ from tools.assignments import ASSIGNMENTS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|notebook|expected_score): *(\S+)\s*$", re.M)
 OPERATIONS = ("cell", "unsolved", "cell-type", "duplicate", "new-cell-after", "new-graded-cell-after", "delete",
-              "strip-metadata")
+              "move-after", "strip-metadata")
 SECTION = re.compile(r"^# %% (" + "|".join(OPERATIONS) + r")(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
 CELL_TYPES = ("code", "markdown", "raw")
 
@@ -88,7 +90,8 @@ def build(assignment, base, edits):
     released = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "release", start, notebook)))
     solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", start, notebook)))
     cells = notebooks.cells_by_id(nb)
-    unknown = sorted({gid.split()[0] for _, gid, _ in edits if gid} - set(cells))
+    named = {name for op, gid, _ in edits if gid for name in (gid.split() if op == "move-after" else gid.split()[:1])}
+    unknown = sorted(named - set(cells))
     if unknown:
         raise ValueError(f"no cells with grade_id {unknown} in {start}; known: {sorted(cells)}")
     if base == "solution":
@@ -120,6 +123,10 @@ def build(assignment, base, edits):
             nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cell)
         elif operation == "delete":
             nb.cells.remove(cells[gid])
+        elif operation == "move-after":
+            anchor, moved = gid.split()
+            nb.cells.remove(cells[moved])
+            nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cells[moved])
         else:  # strip-metadata
             for cell in nb.cells:
                 cell.metadata.pop("nbgrader", None)
