@@ -4,7 +4,9 @@
 full points (`none` or `all`); `# expected_flag: TEXT` a review reason or note that must be raised;
 `# expected_note: TEXT` a note that must be raised without a flag (a harmless repair, as an honest notebook gets);
 `# expected_absent: TEXT` text that must not appear in the autograded notebook's outputs;
-`# expected_max_bytes: N` a bound on the size of those outputs.
+`# expected_max_bytes: N` a bound on the size of those outputs;
+`# expected_kind: GRADE_ID: KIND` the kind of mistake that failed cell's message must name (a `Kind` value of
+utils/grading.py, e.g. `transposed`; grader/kinds.py decides it), one line per cell.
 
 The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
 files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
@@ -23,8 +25,8 @@ from tools.submissions import parse, student_id
 
 def expectations(spec):
     """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'note': [str],
-    'absent': [str], 'max_bytes': int}."""
-    found = {"score": None, "failures": None, "flag": [], "note": [], "absent": [], "max_bytes": None}
+    'absent': [str], 'max_bytes': int, 'kind': {grade_id: kind}}."""
+    found = {"score": None, "failures": None, "flag": [], "note": [], "absent": [], "max_bytes": None, "kind": {}}
     with open(spec, encoding="utf-8") as f:
         for line in f.read().splitlines():
             key, _, value = line.partition(":")
@@ -42,6 +44,9 @@ def expectations(spec):
                 found["absent"].append(value)
             elif key == "# expected_max_bytes":
                 found["max_bytes"] = int(value)
+            elif key == "# expected_kind":
+                gid, _, kind = value.partition(":")
+                found["kind"][gid.strip()] = kind.strip()
     return found
 
 
@@ -76,6 +81,11 @@ def check(course, specs):
         elif want["failures"] not in (None, "all") and failed != want["failures"]:
             problems.append(f"{sid}: expected failed cells {sorted(want['failures']) or 'none'}, "
                             f"got {sorted(failed) or 'none'}")
+        for gid, kind in sorted(want["kind"].items()):
+            cell = cells.get(gid) or {}
+            if cell.get("kind") != kind or f"[{kind}" not in str(cell.get("message", "")):
+                problems.append(f"{sid}: expected {gid} to fail as {kind!r}, got {cell.get('kind') or 'no kind'}: "
+                                f"{cell.get('message', 'no message')!r}")
         reasons, notes = list(result.get("reasons", [])), list(result.get("notes", []))
         raised = reasons + notes
         for text in want["flag"]:

@@ -19,13 +19,15 @@ For one submitted notebook the judge
    arguments, the states they were left in, the value, the error, the time), for the messages built on
    them. The judge's own work for a test (its code, decoding what the sandbox sent, a lent function
    running) ends at the test's deadline plus a grace period, as a time limit;
-5. returns the verdict of every graded cell with a reason, the review flags, and the graded
-   notebook (learner outputs capped and made safe for a browser, grader/sanitize.py; test cells show
-   their verdict, hidden tests never their code).
+5. returns the verdict of every graded cell with a reason and the kind of mistake (grader/kinds.py),
+   the review flags, and the graded notebook (learner outputs capped and made safe for a browser,
+   grader/sanitize.py; test cells show their verdict, hidden tests never their code).
 
 Zero comes only from evidence: a wrong or missing value, an error, a time or resource limit hit,
 or a learner process that ended itself. Static findings only flag. Output on stderr never fails a
-test. Hidden-test messages show what the learner's code returned, not what was expected.
+test. A failed test names the function and the kind of mistake with a hint (grader/kinds.py); a
+visible test also says what was expected and what came back, a hidden test never its inputs, its
+expected values, what the learner's code returned or its labels: its message is one of a fixed set.
 
 usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
 """
@@ -38,7 +40,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import resource
 import shutil
 import signal
@@ -50,7 +51,7 @@ import warnings
 import nbformat
 import numpy as np
 
-from grader import intake, rpc, sanitize
+from grader import intake, kinds, rpc, sanitize
 from grader.sandbox import Limits, Sandbox
 from tools import notebooks
 from tools.assignments import ASSIGNMENTS
@@ -105,13 +106,14 @@ class _Alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class Call:
     """One call of the learner's code by a test, recorded where it happens.
 
     `args` and `kwargs` are the test's own objects (never written by what came back); `after` pairs each
     mutable argument with the state the call left the learner's copy in; `value` is what came back,
-    `error` the exception it raised (None when it returned).
+    `error` the exception it raised (None when it returned); `key` a digest of the function, the arguments
+    and their random generators' states as the call was made (kinds.fingerprint; None for a method).
     """
 
     target: str
@@ -121,6 +123,7 @@ class Call:
     value: object = None
     error: BaseException = None
     seconds: float = 0.0
+    key: str = None
 
 
 def _find_after(orig, new, obj, budget):
@@ -154,13 +157,14 @@ class Assignment:
         self.release_dir = os.path.join(ROOT, "release", name)
         self.release = notebooks.read(os.path.join(self.release_dir, self.notebook))
         self.release_cells = notebooks.cells_by_id(self.release)
-        self.tests, self.points, self.hidden = {}, {}, set()
+        self.tests, self.points, self.hidden, self.subjects = {}, {}, set(), {}
         for cell in self.source.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 gid = meta["grade_id"]
                 self.tests[gid] = notebooks.strip_markers(cell.source)
                 self.points[gid] = float(meta.get("points", 0))
+                self.subjects[gid] = kinds.subject(cell.source)
                 if notebooks.regions(cell.source, "HIDDEN TESTS"):
                     self.hidden.add(gid)
         self.learner_names = learner_names(self.source)
@@ -280,15 +284,6 @@ def prebuild(name, parent):
 # verdicts
 
 
-def public_message(message, hidden):
-    """The first line of a failure message; for hidden tests, without the expected values."""
-    text = str(message).strip()
-    first = text.split("\n")[0] if text else "the test failed"
-    if hidden:
-        first = re.sub(r"expected\b.*?(?=(,|;)? got\b|$)", "expected (hidden)", first)
-    return first[:600]
-
-
 def clean_outputs(outputs):
     """Outputs that came from the sandbox, reduced to what nbformat allows and capped in size."""
     kept = []
@@ -350,7 +345,8 @@ class Judge:
                      if m in self.ns and self.ns.get(m) is not proxy}
         now = time.monotonic()
         remaining = max(self.test_deadline - now, 0.01) if self.test_deadline else self.cell_timeout
-        record = Call(str(target.get("global") or "a method of the learner's object"), tuple(args), dict(kwargs))
+        record = Call(str(target.get("global") or kinds.METHOD), tuple(args), dict(kwargs),
+                      key=kinds.fingerprint(target, args, kwargs))
         if self._depth == 0:
             self.endpoint.revoke()  # (already done when the last call returned, unless an alarm cut in)
         self._depth += 1
@@ -450,7 +446,7 @@ class Judge:
             for c in cells.values():
                 c["message"] = reason
             result["reasons"].append(reason)
-            return self._finish(result, t0)
+            return self._finish(result, t0, assignment)
         nb.cells = [c for c in nb.cells if isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw")]
         for c in nb.cells:
             if not isinstance(c.get("source"), str):
@@ -499,7 +495,7 @@ class Judge:
             if submission:
                 shutil.rmtree(submission, ignore_errors=True)
         result["notebook"] = self._graded_notebook(nb, plan, assignment, result)
-        return self._finish(result, t0)
+        return self._finish(result, t0, assignment)
 
     def _plan(self, nb, assignment):
         """(cell index, 'run' code | 'test' grade_id) for every code cell, in the learner's order."""
@@ -543,11 +539,11 @@ class Judge:
                 result["cells"][what] = self._test(what, assignment)
 
     def _test(self, gid, assignment):
-        points, hidden = assignment.points[gid], gid in assignment.hidden
+        points = assignment.points[gid]
         verdict = {"points": 0.0, "max_points": points}
         if self.gone:
-            return {**verdict, "outcome": "limit" if "budget" in self.gone else "no-result",
-                    "message": f"not run: {self.gone}"}
+            return self._failed(gid, assignment, "limit" if "budget" in self.gone else "no-result", None,
+                                f"not run: {self.gone}", [])
         self.test_deadline = time.monotonic() + self.cell_timeout
         self.endpoint.deadline = self.test_deadline + GRACE
         self.calls, self._depth = [], 0
@@ -559,22 +555,35 @@ class Judge:
                   contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings()):
                 exec(compile(code, f"<test {gid}>", "exec"), self.ns)  # noqa: S102 (the instructor's test code)
         except AssertionError as err:
-            return {**verdict, "outcome": "failed", "message": public_message(err, hidden)}
+            return self._failed(gid, assignment, "failed", err, "")
         except SandboxGone as err:
             outcome = "timeout" if "in time" in str(err) else "limit" if "limit" in str(err) else "no-result"
-            return {**verdict, "outcome": outcome, "message": str(err)}
+            return self._failed(gid, assignment, outcome, err, str(err))
         except JudgeOvertime as err:  # the test's own work, outside any call of the learner's code
-            return {**verdict, "outcome": "timeout", "message": str(err)}
+            return self._failed(gid, assignment, "timeout", err, str(err))
         except rpc.ValueRefused as err:
-            return {**verdict, "outcome": "limit", "message": f"the learner's function returned a value over a "
-                                                                f"limit of the grader: {err}"}
+            return self._failed(gid, assignment, "limit", err, f"the learner's function returned a value over a "
+                                                               f"limit of the grader: {err}")
         except TimeoutError as err:
-            return {**verdict, "outcome": "timeout", "message": f"the learner's function {err}"}
+            return self._failed(gid, assignment, "timeout", err, f"the learner's function {err}")
         except Exception as err:  # noqa: BLE001 (what the learner returned broke the test: a wrong answer)
-            return {**verdict, "outcome": "error", "message": public_message(f"{type(err).__name__}: {err}", hidden)}
+            return self._failed(gid, assignment, "error", err, "")
         finally:
             self.ns.update(self.proxies)  # a test that rebinds a learner's name never leaks into the next
         return {**verdict, "points": points, "outcome": "passed", "message": "passed"}
+
+    def _failed(self, gid, assignment, outcome, err, text, calls=None):
+        """The verdict of a test that did not pass: its kind decided from the error and this test's calls, its
+        message as a visible or a hidden test may say it (grader/kinds.py)."""
+        calls = self.calls if calls is None else calls
+        try:
+            failure = kinds.explain(outcome, err, calls, text, assignment.subjects.get(gid, ""))
+        except Exception as crash:  # noqa: BLE001 (a fault of ours in telling the kind never costs the verdict)
+            failure = kinds.Failure(kinds.Kind.VALUES, assignment.subjects.get(gid) or "the test",
+                                    kinds.KINDS[kinds.Kind.VALUES][0], text or str(err).split("\n")[0])
+            print(f"judge: the kind of {gid}'s failure could not be told: {type(crash).__name__}: {crash}",
+                  file=sys.stderr)
+        return verdict_of(failure, outcome, gid, assignment)
 
     def _graded_notebook(self, nb, plan, assignment, result):
         graded = copy.deepcopy(nb)
@@ -603,13 +612,34 @@ class Judge:
             graded, trusted=sanitize.markdown_sources(assignment.release))
         return json.loads(nbformat.writes(graded))
 
-    def _finish(self, result, t0):
+    def _finish(self, result, t0, assignment):
+        for gid, cell in result["cells"].items():
+            if "kind" not in cell and cell["outcome"] != "passed":  # not run: the notebook was not read, or
+                # the walk never reached the cell; its message is fixed like every other's
+                unread = result["status"] == "unreadable"
+                failure = kinds.explain("no-result", None, [], cell["message"], assignment.subjects.get(gid, ""))
+                if unread:
+                    failure.what = "was not run: the notebook could not be read"
+                result["cells"][gid] = verdict_of(failure, cell["outcome"], gid, assignment)
         result["score"] = float(sum(c["points"] for c in result["cells"].values()))
         if self.gone:
             result["reasons"].append(self.gone)
         result["flagged"] = bool(result["reasons"])
         result["seconds"] = round(time.monotonic() - t0, 2)
         return result
+
+
+def verdict_of(failure, outcome, gid, assignment):
+    """A failed cell's entry: no points, the outcome (an error when the learner's own code raised), the message
+    (the fixed one for a hidden test), the kind (its value) and the function it is about."""
+    hidden = gid in assignment.hidden
+    if failure.raised and outcome == "failed":
+        outcome = "error"
+    if hidden and failure.function not in assignment.learner_names:
+        failure.function = assignment.subjects.get(gid) or "the test"
+    return {"points": 0.0, "max_points": assignment.points[gid], "outcome": outcome,
+            "message": kinds.message(failure, hidden, assignment.name), "kind": failure.kind.value,
+            "function": failure.function}
 
 
 def judge(job):
