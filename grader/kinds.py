@@ -50,10 +50,10 @@ KINDS = {
                 "integers, a missing key)",
                 "return exactly what the docstring names: the container, the dtype and every key"),
     Kind.NAN: ("returned NaN or infinite values",
-               "look for a log of 0, a division by zero, or an exp that overflows (subtract the maximum first)"),
+               "look for a log of zero, a division by zero, or an exp that overflows (subtract the maximum first)"),
     Kind.OFF_BY_ONE: ("is off by one (a sequence shifted by one step, one item too many or too few, or values "
                       "one more or less than expected)",
-                      "check where each loop and slice starts and stops, and whether an index counts from 0 or 1"),
+                      "check where each loop and slice starts and stops, and whether an index counts from zero or one"),
     Kind.SIGN: ("returned the expected values with the opposite sign",
                 "check the sign of each term (a gradient step subtracts; a log-likelihood loss is negated)"),
     Kind.SCALE: ("returned the expected values times a constant factor",

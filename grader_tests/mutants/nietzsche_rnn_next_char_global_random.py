@@ -3,6 +3,8 @@
 # base: solution
 # expected_score: 24
 # expected_failures: test_get_next_char, test_get_next_char_hidden, test_get_next_n_chars
+# expected_kind: test_get_next_char: not reproducible
+# expected_kind: test_get_next_char_hidden: not reproducible
 
 # %% cell: get_next_char
 def get_next_char(predict, text, chars, T_x, temperature=0.0, rng=None):
