@@ -13,7 +13,8 @@ numbers as a run that was never stopped.
 
 A model file is written byte for byte the same way every time (fixed zip timestamps, sorted keys,
 no wall times inside), so retraining on the same machine and numpy reproduces its sha256.
-The loader that checks these files is utils/pretrained.py.
+The loader that checks these files is utils/pretrained.py; `python -m tools.pretrain` prints every
+model file's sha256 and size, for its manifest, tools/assignments.py and data/SOURCES.md after a retrain.
 
 What it leaves out: any training logic (each script has its own loop, built on the notebooks' code).
 """
@@ -226,3 +227,20 @@ class Clock:
 def say(*args):
     """Print a progress line at once (the logs are read while the runs go on)."""
     print(*args, flush=True)
+
+
+def manifest_lines():
+    """For each model file in data/: its name, sha256 and size, as utils/pretrained.py, tools/assignments.py and
+    data/SOURCES.md list them (to paste after a retrain)."""
+    import hashlib
+
+    lines = []
+    for file in sorted(f for f in os.listdir(DATA) if f.endswith(".npz")):
+        with open(os.path.join(DATA, file), "rb") as f:
+            content = f.read()
+        lines.append(f"{file}  {hashlib.sha256(content).hexdigest()}  {len(content):,} bytes")
+    return lines
+
+
+if __name__ == "__main__":  # python -m tools.pretrain: the sums and sizes of the shipped models
+    print("\n".join(manifest_lines()))

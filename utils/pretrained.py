@@ -56,20 +56,35 @@ _NIETZSCHE_RNN = {"We": (42, 57), "Wx0": (256, 42), "Wh0": (256, 256), "b0": (25
 _TEXT8_LSTM = {**{g + "x": (27, 64) for g in "ifco"}, **{g + "m": (64, 64) for g in "ifco"},
                **{g + "b": (1, 64) for g in "ifco"}, "w": (64, 27), "b": (1, 27)}
 
-# name -> (sha256 of <name>.npz, vocabulary size, {parameter: shape}); the sums are also in data/SOURCES.md and
-# tools/assignments.py (tests/test_pretrained.py checks that the three agree)
+_SEQ2SEQ = {**_lstm_layer("e", 29, 128), **_lstm_layer("d", 29, 128), "Wy": (29, 256), "by": (29, 1)}
+_SHAKESPEARE = {"Wx0": (512, 38), "Wh0": (512, 128), "b0": (512, 1), "Wx1": (512, 128), "Wh1": (512, 128),
+                "b1": (512, 1), "Wy": (38, 128), "by": (38, 1)}
+_NIETZSCHE_LSTM = {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": (2048, 1), "Wy": (57, 512),
+                   "by": (57, 1)}
+
+# sha256 of each <name>.npz; also in data/SOURCES.md and tools/assignments.py (tests/test_pretrained.py checks that
+# the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums)
+SHA256 = {
+    "nietzsche_3char": "",
+    "nietzsche_8char": "",
+    "nietzsche_rnn": "",
+    "nietzsche_stateful_rnn": "",
+    "nietzsche_lstm": "",
+    "text8_lstm": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
+    "text8_seq2seq": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
+    "shakespeare_lstm": "",
+}
+
+# name -> (sha256, vocabulary size, {parameter: shape})
 MODELS = {
-    "nietzsche_3char": ("", 57, _UNROLLED),
-    "nietzsche_8char": ("", 57, _UNROLLED),
-    "nietzsche_rnn": ("", 57, _NIETZSCHE_RNN),
-    "nietzsche_stateful_rnn": ("", 57, _NIETZSCHE_RNN),
-    "nietzsche_lstm": ("", 57, {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": (2048, 1),
-                                "Wy": (57, 512), "by": (57, 1)}),
-    "text8_lstm": ("", 27, _TEXT8_LSTM),
-    "text8_seq2seq": ("", 27, {**_lstm_layer("e", 29, 128), **_lstm_layer("d", 29, 128), "Wy": (29, 256),
-                               "by": (29, 1)}),
-    "shakespeare_lstm": ("", 38, {"Wx0": (512, 38), "Wh0": (512, 128), "b0": (512, 1), "Wx1": (512, 128),
-                                  "Wh1": (512, 128), "b1": (512, 1), "Wy": (38, 128), "by": (38, 1)}),
+    "nietzsche_3char": (SHA256["nietzsche_3char"], 57, _UNROLLED),
+    "nietzsche_8char": (SHA256["nietzsche_8char"], 57, _UNROLLED),
+    "nietzsche_rnn": (SHA256["nietzsche_rnn"], 57, _NIETZSCHE_RNN),
+    "nietzsche_stateful_rnn": (SHA256["nietzsche_stateful_rnn"], 57, _NIETZSCHE_RNN),
+    "nietzsche_lstm": (SHA256["nietzsche_lstm"], 57, _NIETZSCHE_LSTM),
+    "text8_lstm": (SHA256["text8_lstm"], 27, _TEXT8_LSTM),
+    "text8_seq2seq": (SHA256["text8_seq2seq"], 27, _SEQ2SEQ),
+    "shakespeare_lstm": (SHA256["shakespeare_lstm"], 38, _SHAKESPEARE),
 }
 
 # how each file is made in the course repository (named in the error for a missing file)
