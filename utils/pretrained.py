@@ -72,7 +72,7 @@ SHA256 = {
     "nietzsche_lstm": "",
     "text8_lstm": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
     "text8_seq2seq": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
-    "shakespeare_lstm": "",
+    "shakespeare_lstm": "bf390c1d02234ebac3e617e98d1de2ef4c9444cd607b8dbdcd745680a8983684",
 }
 
 # name -> (sha256, vocabulary size, {parameter: shape})
