@@ -21,7 +21,7 @@ differ) and adds the kind, what it found, and the hint; a hidden test says only 
 the kind, the kind and the hint, each from a closed set (`HIDDEN`, `hidden_parts`): never its inputs, its expected
 values, what the learner's code returned, or a label the test wrote (labels carry parameters). Each hint points
 to the notebook's section that teaches the function: a table per assignment, `SECTIONS` in
-utils/<assignment>_expected.py beside the expected values (tests/test_feedback.py checks every title is a
+utils/<assignment>_expected.py beside the expected values (tests/test_kinds.py checks every title is a
 heading of the notebook). tools/check_feedback.py refuses any hidden-test message that is not one of these.
 """
 
@@ -62,7 +62,7 @@ KINDS = {
     Kind.NO_ERROR: ("did not raise the error or warning it must give for an unexpected input",
                     "the docstring says which inputs must raise an error or warn"),
     Kind.VALUES: ("returned values that differ from the expected ones",
-                  "follow the section's equations step by step on a small input and compare with your code"),
+                  "work through the section's example by hand and compare each step with what your code computes"),
     Kind.IN_PLACE: ("changed an argument in place that it must leave as it was",
                     "work on copies (x = x.copy(), or operations that return new arrays) instead of writing into "
                     "what you were given"),

@@ -2,7 +2,8 @@
 
 grades.csv (UTF-8, comma-separated, one header row, no index column, one row per student and assignment):
     student, assignment, score, max_score, <one column per graded cell of every assignment graded in this
-    course, in notebook order>, flagged (yes/no), reasons ("; "-separated), seconds
+    course, in notebook order>, flagged (yes/no), reasons ("; "-separated: the review reasons, then each failed
+    test's kind of mistake as "<grade_id>: <function>, <kind>", grader/kinds.py), seconds
 A cell column is empty for another assignment's rows. A manual score a grader entered in formgrader replaces the
 autograder's points of that cell (and the total). Text that a spreadsheet would run as a formula (starting
 with = + - @) is prefixed with a single quote. Any string is written (lone surrogates as their escapes), and what one
@@ -67,8 +68,19 @@ def rows(course, assignment, manual=None):
         out.append({"student": student, "assignment": assignment, "score": sum(cells.values()),
                     "max_score": float(result.get("max_score", 0)), "cells": cells,
                     "flagged": bool(result.get("flagged")), "reasons": list(result.get("reasons", [])),
+                    "mistakes": mistakes(result, order),
                     "seconds": float(result.get("seconds") or 0), "status": result.get("status"),
                     "result": result})
+    return out
+
+
+def mistakes(result, order):
+    """Each failed test's kind of mistake, in notebook order: "<grade_id>: <function>, <kind>"."""
+    out = []
+    for gid, _ in order:
+        cell = result.get("cells", {}).get(gid)
+        if isinstance(cell, dict) and cell.get("outcome") != "passed" and cell.get("kind"):
+            out.append(f"{gid}: {cell.get('function') or 'the test'}, {cell['kind']}")
     return out
 
 
@@ -93,7 +105,8 @@ def write_csv(course, by_assignment):
         for r in sorted(found, key=lambda r: r["student"]):
             w.writerow([_text(r["student"]), assignment, f"{r['score']:g}", f"{r['max_score']:g}",
                         *[f"{r['cells'][c]:g}" if c in r["cells"] else "" for c in columns],
-                        "yes" if r["flagged"] else "no", _text("; ".join(r["reasons"])), f"{r['seconds']:.1f}"])
+                        "yes" if r["flagged"] else "no", _text("; ".join(r["reasons"] + r.get("mistakes", []))),
+                        f"{r['seconds']:.1f}"])
     path = os.path.join(course, "grades.csv")
     write_atomic(path, buf.getvalue())
     return path

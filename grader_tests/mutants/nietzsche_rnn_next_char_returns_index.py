@@ -2,6 +2,9 @@
 # assignment: nietzsche_rnn
 # base: solution
 # expected_kind: test_get_next_char_hidden: wrong type
+# expected_score: 24
+# expected_failures: test_get_next_char, test_get_next_char_hidden, test_get_next_n_chars
+# expected_kind: test_get_next_char: wrong type
 
 # %% cell: get_next_char
 def get_next_char(predict, text, chars, T_x, temperature=0.0, rng=None):
