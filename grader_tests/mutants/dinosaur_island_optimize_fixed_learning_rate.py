@@ -3,6 +3,7 @@
 # base: solution
 # expected_score: 21
 # expected_failures: test_optimize_hidden
+# expected_kind: test_optimize_hidden: wrong scale
 
 # %% cell: optimize
 def optimize(X, Y, a_prev, parameters, learning_rate=0.01):
