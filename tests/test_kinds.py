@@ -220,3 +220,16 @@ def test_check_feedback_refuses_a_hidden_message_that_says_more(tmp_path):
     (folder / "literal.json").write_text(json.dumps({"result": {"status": "internal-error", "cells": cells}}))
     found = {os.path.basename(path): why for path, _, why in check_feedback.message_leaks(str(course))}
     assert "literal" in found["literal.json"]
+
+
+def test_a_digit_in_a_functions_name_is_not_a_leak(tmp_path):
+    folder = tmp_path / "course" / "results" / "lstm_text8"
+    folder.mkdir(parents=True)
+    what, hint = kinds.KINDS[Kind.OFF_BY_ONE]
+    message = f"id2char: {what} [off by one]. Hint: {hint}; see “2. Exercise 1: char2id and id2char (4 points)”."
+    cells = {"test_char_ids_hidden": {"points": 0.0, "max_points": 2.0, "outcome": "failed", "message": message}}
+    (folder / "s.json").write_text(json.dumps({"result": {"status": "graded", "cells": cells}}))
+    assert check_feedback.message_leaks(str(tmp_path / "course")) == []
+    cells["test_char_ids_hidden"]["message"] = message.replace("[off by one]", "[off by one: 2 more]")
+    (folder / "s.json").write_text(json.dumps({"result": {"status": "graded", "cells": cells}}))
+    assert len(check_feedback.message_leaks(str(tmp_path / "course"))) == 1

@@ -6,8 +6,8 @@ HTML file, after tags are removed and entities decoded (syntax highlighting spli
 
 Every failed hidden test's message in the course's results (<course>/results/<assignment>/*.json, beside the
 feedback folder) must be one of the fixed messages (grader/kinds.py `hidden_parts`: the function, the kind, its
-description and hint, the section): none holds a digit outside the section's title, nor any number or long string
-written in the hidden tests' code (their inputs, sizes, seeds and expected values).
+description and hint, the section): none holds a digit outside the function's name and the section's title, nor any
+number or long string written in the hidden tests' code (their inputs, sizes, seeds and expected values).
 
 usage: python -m tools.check_feedback FEEDBACK_DIR
 """
@@ -119,8 +119,10 @@ def message_leaks(course):
                     if parts is None:
                         found.append((path, text, f"{gid}: not one of the fixed hidden-test messages"))
                         continue
-                    if re.search(r"\d", text.replace(parts["section"] or "\0", "")):
-                        found.append((path, text, f"{gid}: a digit outside the section's title"))
+                    said = text.removeprefix(parts["function"]).replace(parts["section"] or "\0", "")
+                    if re.search(r"\d", said):  # (a name such as char2id, a title such as "3. Exercise 1")
+                        found.append((path, text, f"{gid}: a digit outside the function's name and the section's "
+                                                  f"title"))
                 for literal in sorted(literals):
                     if re.search(rf"(?<![\w.]){re.escape(literal)}(?![\w])", text) and \
                             not any(literal in t for t in fixed):
