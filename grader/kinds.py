@@ -382,7 +382,7 @@ def explain(outcome, err, calls, text, fallback=""):
         return failure(Kind.ENDED)
     first_line = (str(err).strip().split("\n") or [""])[0] if err is not None else str(text)
     if outcome == "error" or (raised_by is not None and not hasattr(err, "kind")):
-        words = f"{type(err).__name__}: {first_line}"
+        words = f"{type(err).__name__}: {first_line}" if first_line else type(err).__name__
         name = _exception_name(err)
         if raised_by is None:
             return failure(Kind.TYPE, f"returned a value the test could not use (using it raised {name})" if name
@@ -390,8 +390,8 @@ def explain(outcome, err, calls, text, fallback=""):
         if isinstance(err, MemoryError):
             return failure(Kind.LIMIT, words=words, raised=True)
         if isinstance(err, NotImplementedError):
-            return failure(Kind.ERROR, "is not written yet (it raises NotImplementedError)", words=words,
-                           raised=True)
+            what = "is not written yet (it raises NotImplementedError)"
+            return failure(Kind.ERROR, what, words=f"{function}: {what}" if not first_line else words, raised=True)
         return failure(Kind.ERROR, f"raised {name}" if name else "raised an exception of its own class",
                        words=words, raised=True)
     words = getattr(err, "text", None) or first_line

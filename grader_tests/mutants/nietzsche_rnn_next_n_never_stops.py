@@ -5,6 +5,7 @@
 # expected_score: 28
 # expected_failures: test_get_next_n_chars, test_get_next_n_chars_hidden
 # expected_kind: test_get_next_n_chars_hidden: time limit
+# expected_flag: ran past the time limit
 
 # %% cell: get_next_n_chars
 def get_next_n_chars(predict, text, chars, T_x, n, temperature=0.0, seed=None):
