@@ -46,13 +46,12 @@ KINDS = {
     Kind.TRANSPOSED: ("returned the transpose of the expected array (its axes in the wrong order)",
                       "check which axis holds what (the docstring's shapes, e.g. one column per example) and on "
                       "which side of each product a matrix goes"),
-    Kind.TYPE: ("returned a value of the wrong type, dtype or structure (a list for an array, floats for "
-                "integers, a missing key)",
+    Kind.TYPE: ("returned the wrong type or dtype (a list for an array, floats for integers, a missing key)",
                 "return exactly what the docstring names: the container, the dtype and every key"),
     Kind.NAN: ("returned NaN or infinite values",
                "look for a log of zero, a division by zero, or an exp that overflows (subtract the maximum first)"),
-    Kind.OFF_BY_ONE: ("is off by one (a sequence shifted by one step, one item too many or too few, or values "
-                      "one more or less than expected)",
+    Kind.OFF_BY_ONE: ("is off by one (shifted by one step, one item too many or too few, or values one too "
+                      "high or low)",
                       "check where each loop and slice starts and stops, and whether an index counts from zero or one"),
     Kind.SIGN: ("returned the expected values with the opposite sign",
                 "check the sign of each term (a gradient step subtracts; a log-likelihood loss is negated)"),
@@ -74,6 +73,8 @@ KINDS = {
     Kind.ERROR: ("raised an error",
                  "call it yourself on inputs of other sizes and edge cases, and read the error where it is "
                  "raised"),
+    Kind.NOT_WRITTEN: ("is not written yet (it raises NotImplementedError)",
+                       "replace the raise NotImplementedError() line with your code, then run the cell"),
     Kind.TIME_LIMIT: ("ran past its time limit",
                       "look for a loop that never ends, or work repeated inside a loop that could be done once"),
     Kind.LIMIT: ("hit a memory or other resource limit",
@@ -90,8 +91,7 @@ VARIANTS = {
     Kind.TYPE: [f"returned a value the test could not use (using it raised {n})" for n in EXCEPTIONS],
     Kind.SIGN: ["changed an argument by the expected change with the opposite sign"],
     Kind.SCALE: ["changed an argument by the expected change times a constant factor"],
-    Kind.ERROR: [f"raised {n}" for n in EXCEPTIONS] + ["raised an exception of its own class",
-                                                      "is not written yet (it raises NotImplementedError)"],
+    Kind.ERROR: [f"raised {n}" for n in EXCEPTIONS] + ["raised an exception of its own class"],
     Kind.TIME_LIMIT: ["was not run: the notebook had used up its time budget"],
     Kind.NOT_RUN: ["was not run: the notebook's process had ended before this test",
                    "was not run: the notebook could not be read", "was not run"],
@@ -390,8 +390,8 @@ def explain(outcome, err, calls, text, fallback=""):
         if isinstance(err, MemoryError):
             return failure(Kind.LIMIT, words=words, raised=True)
         if isinstance(err, NotImplementedError):
-            what = "is not written yet (it raises NotImplementedError)"
-            return failure(Kind.ERROR, what, words=f"{function}: {what}" if not first_line else words, raised=True)
+            what = KINDS[Kind.NOT_WRITTEN][0]
+            return failure(Kind.NOT_WRITTEN, words=f"{function}: {what}" if not first_line else words, raised=True)
         return failure(Kind.ERROR, f"raised {name}" if name else "raised an exception of its own class",
                        words=words, raised=True)
     words = getattr(err, "text", None) or first_line

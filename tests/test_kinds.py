@@ -56,6 +56,7 @@ SEQ = [3, 1, 4, 1, 5, 9, 2, 6]
     (grading.check_equal, 4, "e", Kind.TYPE),                           # the index, not the character
     (grading.check_equal, [3, 1, 4, 1, 5, 9, 2, 7], SEQ, Kind.VALUES),
     (grading.check_shape, np.zeros((4, 3)), (3, 4), Kind.TRANSPOSED),
+    (grading.check_shape, np.zeros((0,)), (1, 8), Kind.OFF_BY_ONE),     # no window where one fits exactly
     (grading.check_type, [1.0, 2.0], np.ndarray, Kind.TYPE),            # a list for an array
 ])
 def test_each_check_names_the_kind_of_a_realistic_wrong_answer(check, got, expected, kind):
@@ -159,7 +160,8 @@ def test_an_error_of_the_learners_code_and_one_of_what_it_returned():
     assert f.kind == Kind.TYPE and f.what == "returned a value the test could not use (using it raised TypeError)"
     todo = NotImplementedError()
     f = kinds.explain("error", todo, [judge.Call("clip", (), {}, error=todo)], "")
-    assert f.what == "is not written yet (it raises NotImplementedError)"
+    assert (f.kind, f.what) == (Kind.NOT_WRITTEN, "is not written yet (it raises NotImplementedError)")
+    assert kinds.message(f, False, "dinosaur_island").startswith("clip: is not written yet")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -76,6 +76,7 @@ class Kind(_enum.Enum):
     NOT_IN_PLACE = "not updated in place"
     NOT_REPRODUCIBLE = "not reproducible"
     ERROR = "raised an error"
+    NOT_WRITTEN = "not written yet"
     TIME_LIMIT = "time limit"
     LIMIT = "resource limit"
     ENDED = "process ended"
@@ -187,6 +188,8 @@ def _shape_kind(got, expected):
     got, expected = tuple(got), tuple(expected)
     if len(got) == len(expected) >= 2 and sorted(got) == sorted(expected):
         return Kind.TRANSPOSED, ("its axes reversed" if got == expected[::-1] else "its axes in another order")
+    if expected[:1] == (1,) and 0 in got:
+        return Kind.OFF_BY_ONE, "nothing where one item was expected"  # (a loop that stops one step early)
     if len(got) == len(expected):
         off = [k for k in range(len(got)) if got[k] != expected[k]]
         if len(off) == 1 and abs(got[off[0]] - expected[off[0]]) == 1:

@@ -4,6 +4,7 @@
 # expected_score: 28
 # expected_failures: test_overlapping_windows, test_overlapping_windows_hidden
 # expected_kind: test_overlapping_windows: off by one
+# expected_kind: test_overlapping_windows_hidden: off by one
 
 # %% cell: overlapping_windows
 def overlapping_windows(idx, T_x):

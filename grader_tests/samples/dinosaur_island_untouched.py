@@ -2,3 +2,5 @@
 # assignment: dinosaur_island
 # base: release
 # expected_score: 0
+# expected_kind: test_clip: not written yet
+# expected_kind: test_clip_hidden: not written yet
