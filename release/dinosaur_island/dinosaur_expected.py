@@ -172,3 +172,13 @@ def show_expected(exercise):
             print(format_model_log(iteration), end="")
     else:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of clip, sample, optimize, model")
+
+
+# the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
+# tests/test_kinds.py checks every title is a heading of the notebook)
+SECTIONS = {
+    "clip": "3. Exercise 1: `clip` (4 points)",
+    "sample": "4. Exercise 2: `sample` (6 points)",
+    "optimize": "5. Exercise 3: `optimize` (6 points)",
+    "model": "6. Exercise 4: `model` (8 points)",
+}

@@ -208,3 +208,26 @@ def show_expected(exercise):
         print(f"decoder targets = {S2S_DEC_OUT}")
     else:
         raise ValueError(f"unknown exercise {exercise!r}")
+
+
+# the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
+# tests/test_kinds.py checks every title is a heading of the notebook)
+SECTIONS = {
+    "char2id": "2. Exercise 1: `char2id` and `id2char` (4 points)",
+    "id2char": "2. Exercise 1: `char2id` and `id2char` (4 points)",
+    "BatchGenerator": "3. Exercise 2: `BatchGenerator` (6 points)",
+    "logprob": "4. Exercise 3: `logprob` and perplexity (4 points)",
+    "sample_distribution": "5. Exercise 4: `sample_distribution` (4 points)",
+    "lstm_cell": "7. Exercise 5: `lstm_cell` (6 points)",
+    "clip_by_global_norm": "8. Exercise 6: `clip_by_global_norm` (4 points)",
+    "train_step": "10. Exercise 7: `train_step` (8 points)",
+    "fuse_params": "12. Problem 1: one matrix multiply per input (6 points)",
+    "fused_lstm_cell": "12. Problem 1: one matrix multiply per input (6 points)",
+    "embedding_lookup": "13. Problem 2: embeddings, bigrams and dropout (8 points)",
+    "bigram_ids": "13. Problem 2: embeddings, bigrams and dropout (8 points)",
+    "dropout": "13. Problem 2: embeddings, bigrams and dropout (8 points)",
+    "mirror_words": "14. Problem 3: a sequence-to-sequence model that mirrors words (12 points)",
+    "seq2seq_arrays": "14. Problem 3: a sequence-to-sequence model that mirrors words (12 points)",
+    "encode_sentences": "Problem 3, as asked: whole sentences",
+    "greedy_decode": "Problem 3, as asked: whole sentences",
+}

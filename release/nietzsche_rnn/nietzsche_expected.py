@@ -133,3 +133,15 @@ def show_expected(exercise):
             print(f"{key}: {value!r}")
     else:
         raise ValueError(f"unknown exercise {exercise!r}")
+
+
+# the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
+# tests/test_kinds.py checks every title is a heading of the notebook)
+SECTIONS = {
+    "nonoverlapping_windows": "3. Exercise 1: `nonoverlapping_windows` (4 points)",
+    "unrolled_forward": "4. Exercise 2: `unrolled_forward` (8 points)",
+    "get_next_char": "5. Exercise 3: `get_next_char` (6 points)",
+    "overlapping_windows": "7. Exercise 4: `overlapping_windows` (4 points)",
+    "get_next_n_chars": "9. Exercise 5: `get_next_n_chars` (4 points)",
+    "stateful_batches": "11. Exercise 6: `stateful_batches` (6 points)",
+}
