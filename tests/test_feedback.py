@@ -242,8 +242,8 @@ def make_course(course, students, assignment="dinosaur_island", notebook=None, r
     nb = notebook or submissions.build(assignment, "solution", [])
     records = {}
     for student in students:
-        cells = {gid: {"points": 1.0, "max_points": 2.0, "outcome": "failed", "message": f"{gid}: expected 3, got 4"}
-                 for gid in judge_points(assignment)}
+        cells = {gid: {"points": 1.0, "max_points": 2.0, "outcome": "failed",
+                       "message": failure_message(assignment, gid)} for gid in judge_points(assignment)}
         res = result or {"status": "graded", "score": float(len(cells)), "max_score": 2.0 * len(cells),
                          "cells": cells, "flagged": True, "reasons": [REASON], "notes": ["intake: a note"]}
         records[student] = {"key": student, "id": student + "-1", "has_notebook": True, "result": res}
@@ -252,6 +252,18 @@ def make_course(course, students, assignment="dinosaur_island", notebook=None, r
     with gradebook.open_gradebook(url) as gb:
         gradebook.sync(gb, assignment, records, {})
     return course, url
+
+
+def failure_message(assignment, gid):
+    """What the judge says of a failed cell: a visible test its values, a hidden one its fixed message."""
+    from grader import kinds
+    from grader.judge import Assignment
+
+    a = Assignment(assignment)
+    if gid not in a.hidden:
+        return f"{gid}: expected 3, got 4"
+    what = kinds.KINDS[kinds.Kind.VALUES][0]
+    return kinds.message(kinds.Failure(kinds.Kind.VALUES, a.subjects[gid], what), True, assignment)
 
 
 def judge_points(assignment):
