@@ -37,6 +37,18 @@ def _layout(assignment):
     return out
 
 
+def _said(assignment, gid, solution, words, what):
+    """A failed cell's message as the judge words it: a visible test its own words, a hidden one (ids ending in
+    _hidden here) only its fixed message (grader/kinds.py; tools/check_feedback.py refuses any other)."""
+    from grader import kinds
+
+    if not gid.endswith("_hidden"):
+        return f"{gid}: {words}"
+    kind = kinds.Kind.ERROR if what else kinds.Kind.NOT_WRITTEN
+    function = solution if solution and kinds.section_title(assignment, solution) else "the test"
+    return kinds.message(kinds.Failure(kind, function, what or kinds.KINDS[kind][0]), True, assignment)
+
+
 def grade_submission(job):
     t0 = time.time()
     time.sleep(float(os.environ.get("CHARLM_FAKE_UNIT_SLEEP", "0")))
@@ -78,9 +90,11 @@ def grade_submission(job):
         src = by_id.get(solution, {}).get("source", "") if solution else ""
         src = "".join(src) if isinstance(src, list) else src
         if f"FAKE-FAIL {gid}\n" in text or f"FAKE-FAIL {gid}\"" in text:
-            verdict = ("error", f"{gid}: ValueError: told to fail")
+            verdict = ("error", _said(job["assignment"], gid, solution, "ValueError: told to fail",
+                                      "raised ValueError"))
         elif solution and (solution not in by_id or "NotImplementedError" in src):
-            verdict = ("failed", f"{gid}: NotImplementedError: {solution} is not implemented")
+            verdict = ("failed", _said(job["assignment"], gid, solution, f"NotImplementedError: {solution} is not "
+                                       "implemented", None))
         else:
             verdict = ("passed", "passed")
         got = points if verdict[0] == "passed" else 0.0
