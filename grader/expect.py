@@ -6,7 +6,7 @@ full points (`none` or `all`); `# expected_flag: TEXT` a review reason or note t
 `# expected_absent: TEXT` text that must not appear in the autograded notebook's outputs;
 `# expected_max_bytes: N` a bound on the size of those outputs.
 
-The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
+The student of a spec is its file name (grader/specs.py); its result is read from the course's result
 files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
 (`# expected_flag: TEXT`) must appear among the result's review reasons or notes; a spec without one must not be
 flagged, and every note it gets must be one it declares (`# expected_note`).
@@ -18,7 +18,7 @@ import json
 import os
 
 from grader.driver import autograded_path, load_results
-from tools.submissions import parse, student_id
+from grader.specs import parse, student_id
 
 
 def expectations(spec):

@@ -4,7 +4,7 @@ Every line of code inside a `### BEGIN HIDDEN TESTS` region of the instructor no
 comments and lines too short to be telling left out) is looked for among the lines of each feedback
 HTML file, after tags are removed and entities decoded (syntax highlighting splits code into spans).
 
-usage: python -m tools.check_feedback FEEDBACK_DIR
+usage: python -m grader.check_feedback FEEDBACK_DIR
 """
 
 import html
@@ -12,10 +12,9 @@ import os
 import re
 import sys
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS
+from course import notebooks
+from course.assignments import ASSIGNMENTS, source_notebook
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 COMMENT = re.compile(r"\s+#[^'\"]*$")
@@ -29,7 +28,7 @@ def _norm(line):
 def hidden_lines(assignment):
     """Distinctive code lines of the assignment's hidden tests."""
     notebook, _ = ASSIGNMENTS[assignment]
-    nb = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
+    nb = notebooks.read(source_notebook(assignment))
     # lines that also stand outside the hidden regions (solutions included: learners write them) are no secret
     visible = {_norm(line) for cell in nb.cells for line in notebooks.HIDDEN.sub("", cell.source).split("\n")}
     lines = set()
@@ -48,7 +47,7 @@ def learner_lines(notebook_path):
         return set()
     lines = set()
     for cell in notebooks.read(notebook_path).cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         if cell.cell_type == "code" and (meta.get("solution") or not meta.get("grade_id")):
             lines |= {_norm(line) for line in cell.source.split("\n")}
     return lines
