@@ -16,7 +16,7 @@ import re
 import nbformat
 import pytest
 
-from tools.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK = os.path.join(ROOT, "source", "lstm_text8", "lstm_text8.ipynb")
