@@ -25,7 +25,7 @@ ASSIGNMENTS = {
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
         ["utils/lstm.py", "utils/nietzsche.py", "utils/progress.py", "utils/grading.py", "utils/nietzsche_expected.py",
-         "data/nietzsche.txt"],
+         "data/nietzsche.txt", "utils/pretrained.py", "data/nietzsche_3char.npz", "data/nietzsche_8char.npz"],
     ),
 }
 
@@ -44,6 +44,8 @@ DATA_SHA256 = {
     "data/shakespeare_lstm.npz": "bf390c1d02234ebac3e617e98d1de2ef4c9444cd607b8dbdcd745680a8983684",
     "data/text8_lstm.npz": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
     "data/text8_seq2seq.npz": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
+    "data/nietzsche_3char.npz": "39c3cebac6d5bcf6011cec123a5d13d70c0deb370414827868658c35dd0230b1",
+    "data/nietzsche_8char.npz": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
 }
 
 

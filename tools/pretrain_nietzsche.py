@@ -383,7 +383,8 @@ def summary(log):
     held = log["held_out"]
     for e, tr in enumerate(log["train_loss"], 1):
         orig = log["original_train_loss"].get(str(e))
-        lines.append(f"  {e:5d} | {orig if orig is not None else '-':>8} | {tr:19.4f} | "
+        orig = f"{orig:.4f}" if orig is not None else "-"
+        lines.append(f"  {e:5d} | {orig:>8} | {tr:19.4f} | "
                      f"{held['train_loss'][e - 1]:17.4f} | {held['held_out_loss'][e - 1]:20.4f}")
     return "\n".join(lines)
 
