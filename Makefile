@@ -19,10 +19,20 @@ LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
-.PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace formgrader chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
-	pretrain-text8 pretrain-shakespeare figures clean
+.PHONY: all help venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
+	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
+	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker
 
+## help: this list
+help:
+	@awk '/^## / { sub(/^## /, ""); if (!inblock) { name = $$0; sub(/:.*/, "", name); sub(/^[^:]*: */, "") } \
+			desc = desc " " $$0; inblock = 1; next } \
+		inblock { show(); inblock = 0; desc = "" } \
+		function show(   n, w, i, line) { print name; n = split(desc, w, " "); line = "   "; \
+			for (i = 1; i <= n; i++) { if (length(line) + length(w[i]) > 100) { print line; line = "   " } \
+			line = line " " w[i] } print line }' $(MAKEFILE_LIST)
+
+## all (plain `make`): the venv, the release, the sample class graded and its gradebook printed
 all: autograde
 
 $(BIN)/.installed: requirements.txt
@@ -52,7 +62,8 @@ sandbox:
 			apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
 			{ apt-get update -qq >/dev/null && apt-get install -y -qq bubblewrap >/dev/null; }; \
 		else \
-			echo "WARNING: bubblewrap is missing and cannot be installed here: autograding runs WITHOUT a sandbox"; \
+			echo "WARNING: bubblewrap is missing and cannot be installed here: grading refuses to run learners'" \
+				"code (unless you pass --allow-unsandboxed)"; \
 		fi; }
 
 ## chromium: install Debian's chromium for the browser test (as root, as `sandbox` installs bubblewrap); Playwright
@@ -66,10 +77,11 @@ chromium:
 			echo "error: the browser test needs Debian's chromium (apt-get install chromium, as root)"; exit 1; \
 		fi; }
 
-## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py);
+## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py), and
+## feedback pages and graded notebooks full of payloads, online and offline (tests/browser_feedback.py);
 ## screenshots of a failure go to build/browser/
-browser-test: sync chromium
-	$(BIN)/python -m pytest -q tests/browser_lab.py -p no:cacheprovider
+browser-test: sync sandbox chromium
+	$(BIN)/python -m pytest -q tests/browser_lab.py tests/browser_feedback.py -p no:cacheprovider
 
 ## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the scratch
 ## course folder build/samples (made anew each time: a changed instructor notebook cannot be added to a
@@ -91,6 +103,7 @@ autograde: release sandbox
 grader-check: release sandbox
 	@for a in $(ASSIGNMENTS); do $(MAKE) --no-print-directory grade-$$a || exit 1; done
 
+## grade-<assignment>: grader-check for one assignment (e.g. make grade-dinosaur_island)
 grade-%:
 	rm -rf build/grading/$* build/grading/$*-submitted  # scratch classes: graded from scratch each time
 	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
@@ -98,6 +111,23 @@ grade-%:
 		--submissions build/grading/$*-submitted --course build/grading/$* --cell-timeout 20 --workers 2 \
 		--regrade --quiet
 	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
+
+## dask-scheduler: a Dask scheduler for grading on a cluster (docs/scaling.md), started in this
+## folder with it on the path: the scheduler unpickles each grading task, so it must be able to import the grader.
+## DASK_HOST is the address it listens on (127.0.0.1 unless given), DASK_PORT its port
+DASK_HOST ?= 127.0.0.1
+DASK_PORT ?= 8786
+dask-scheduler: venv
+	PYTHONPATH=$(CURDIR) $(BIN)/dask scheduler --host $(DASK_HOST) --port $(DASK_PORT) --no-dashboard
+
+## dask-worker: grading workers for the scheduler at DASK_SCHEDULER (tcp://host:port), listening on DASK_HOST (this
+## machine's address the scheduler reaches), one process per core (DASK_NWORKERS), one thread each; in this folder
+## with it on the path, bubblewrap installed (`sandbox`)
+DASK_SCHEDULER ?= tcp://127.0.0.1:8786
+DASK_NWORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+dask-worker: venv sandbox
+	PYTHONPATH=$(CURDIR) $(BIN)/dask worker $(DASK_SCHEDULER) --host $(DASK_HOST) --nworkers $(DASK_NWORKERS) \
+		--nthreads 1 --no-dashboard
 
 ## validate: every instructor notebook passes all its graded cells; every untouched release fails them all
 validate: sync
@@ -110,25 +140,31 @@ test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval
 	$(MAKE) --no-print-directory release-check validate grader-check browser-test
 
+## lint: ruff over the whole repository
 lint: venv
 	$(BIN)/ruff check .
 
+## unit: the tests in tests/ (pytest)
 unit: sync sandbox
 	$(BIN)/python -m pytest -q tests
 
+## nbval: every instructor notebook and lab executed and compared with its stored outputs
 # CHARLM_PROGRESS=off: no progress bars (utils/progress.py) in stored or compared outputs, which must not
 # depend on timing; learners in JupyterLab get live bars
 nbval: sync
 	CHARLM_PROGRESS=off $(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
+## release-check: a fresh nbgrader generation equals release/, with no solution or hidden-test text in it
 release-check: sync
 	$(BIN)/python -m tools.check_release
 
-## execute: re-run the source notebooks and save their outputs (after editing one)
+## execute: re-run the source notebooks and save their outputs (after editing one); no widget state is stored
+## (JupyterLab would rewrite it on open: `make release-check` fails on it)
 execute: sync
 	@for nb in $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS); do \
-		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		CHARLM_PROGRESS=off jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
+			--ExecutePreprocessor.store_widget_state=False $$nb || exit 1; \
 	done
 
 ## workspace: create or update the learner workspace (git-ignored) from release/ and the labs: adds what
@@ -137,27 +173,52 @@ WORKSPACE ?= workspace
 workspace: venv
 	$(BIN)/python -m tools.workspace --workspace $(WORKSPACE)
 
-# JupyterLab as the course runs it: loopback, a token, tools/lab_server.py (Validate on an ungraded lab says so)
-# and tools/jupyter_config (widget state saved with the notebook, so a reopened one shows its last state);
-# `python -m` from the repository root so that tools/ is importable in the server
-JUPYTER_LAB = $(BIN)/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
-	--ServerApp.jpserver_extensions=tools.lab_server=True
-# the learner's lab keeps nbgrader's Validate button and leaves out its instructor tools (formgrader, create
-# assignment) and the exchange's pages, which have no course behind them there (tools/jupyter_config_learner)
+# JupyterLab as the course runs it: loopback, a token, kernels over CurveZMQ-encrypted sockets (the server makes the
+# keys; no "Kernel is running over TCP without encryption" warning), tools/lab_server.py (the self-check behind Validate; notebooks saved without widget state)
+# and tools/jupyter_config (no widget state saved); `python -m` from the repository root so that tools/ is
+# importable in the server. Each lab keeps its own JupyterLab settings and layout (LAB_STATE), never the shared
+# ~/.jupyter/lab ones: nothing of one lab reopens in the other
+JUPYTER_LAB = $(abspath $(BIN))/python -m jupyterlab --ip=127.0.0.1 --no-browser --allow-root \
+	--ServerApp.jpserver_extensions=tools.lab_server=True --KernelManager.transport_encryption=auto
+LAB_STATE = --LabApp.user_settings_dir=$(1)/settings --LabApp.workspaces_dir=$(1)/workspaces
+# the learner's lab: its Validate button is the course's self-check (tools/jupyter_config_learner/labextensions,
+# the same judge as `python -m grader grade`), nbgrader's instructor tools (formgrader, create assignment) and
+# the exchange's pages are left out, Markdown opens rendered and the workspace's README.md opens first
 LEARNER_CONFIG = $(CURDIR)/tools/jupyter_config_learner:$(CURDIR)/tools/jupyter_config
 NBGRADER_INSTRUCTOR_SERVER = $(foreach e,formgrader course_list assignment_list,\
 	--ServerApp.jpserver_extensions=nbgrader.server_extensions.$(e)=False)
+LEARNER_LAB = --LabApp.extra_labextensions_path=$(CURDIR)/tools/jupyter_config_learner/labextensions \
+	--LabApp.default_url=/lab/tree/README.md $(call LAB_STATE,$(abspath $(WORKSPACE))/.lab)
 
-## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`)
+## lab: JupyterLab on the learner workspace (never regenerates release/: that is `make release`); its settings
+## and layout live in $(WORKSPACE)/.lab. It runs in the workspace, so that its terminals start there; `python -P`
+## keeps the workspace off the server's module path (tools/jupyter_config_learner/jupyter_server_config.py puts
+## the repository there instead)
 lab: workspace
-	JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(JUPYTER_LAB) $(NBGRADER_INSTRUCTOR_SERVER) --ServerApp.root_dir=$(WORKSPACE)
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(LEARNER_CONFIG) $(subst python -m,python -P -m,$(JUPYTER_LAB)) \
+		$(NBGRADER_INSTRUCTOR_SERVER) $(LEARNER_LAB) --ServerApp.root_dir=.
 
-## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader (browse source/,
-## preview and generate release/, release/fetch/submit/collect through build/exchange); its Autograde
-## button refuses: grade with the course's sandboxed driver (README)
+## formgrader: JupyterLab for instructors on the course root, with nbgrader's formgrader on the course folder
+## COURSE (default build/samples, the sample class `make` grades anew each time): the gradebook.db, autograded/
+## and feedback/ that `python -m grader grade --course COURSE` fills, so its flags, needs-manual-grade and the
+## manual scores entered here are the class's (the next grade run puts them in grades.csv). COURSE_DB=URL for a
+## gradebook given with --db. Browse source/, preview and generate release/, release/fetch/submit/collect
+## through build/exchange; its Autograde button refuses: grade with the course's sandboxed driver (docs/grading.md). Its
+## settings and layout live in FORMGRADER_STATE
+COURSE ?= build/samples
+COURSE_DB ?=
+FORMGRADER_STATE ?= build/formgrader-lab
 formgrader: sync
-	@mkdir -p build/exchange
-	CHARLM_FORMGRADER=1 JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) --ServerApp.root_dir=.
+	@mkdir -p build/exchange $(COURSE)
+	@echo "formgrader: course folder $(abspath $(COURSE)) ($(or $(COURSE_DB),its gradebook.db), autograded/, feedback/)"
+	CHARLM_FORMGRADER=1 CHARLM_COURSE=$(abspath $(COURSE)) CHARLM_COURSE_DB=$(COURSE_DB) \
+		JUPYTER_CONFIG_PATH=$(CURDIR)/tools/jupyter_config $(JUPYTER_LAB) $(call LAB_STATE,$(abspath $(FORMGRADER_STATE))) \
+		--ServerApp.root_dir=.
+
+## selfcheck-corpus: the learner's self-check on every corpus notebook of grader_tests/ gives exactly the points
+## per cell that `python -m grader grade` gives (minutes; `make test` checks a few, tests/test_selfcheck.py)
+selfcheck-corpus: release sandbox
+	$(BIN)/python -m pytest -q -s tests/selfcheck_corpus.py -p no:cacheprovider
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)
@@ -199,5 +260,6 @@ pretrain-shakespeare: venv
 figures: venv
 	$(BIN)/python tools/draw_dinosaur_figures.py
 
+## clean: remove build/ (scratch classes, checkpoints, caches); never workspace/, release/ or a course folder
 clean:
 	rm -rf build $(foreach a,$(ASSIGNMENTS),source/$(a)/__pycache__)

@@ -2,21 +2,29 @@
 
     python -m grader grade --assignment NAME --submissions DIR|ZIP --course DIR
                            [--workers N] [--scheduler tcp://HOST:PORT] [--cell-timeout S] [--budget S]
-                           [--regrade] [--no-feedback] [--db URL] [--student-pattern REGEX]
+                           [--regrade] [--dry-run [--scratch DIR]] [--no-feedback] [--db URL]
+                           [--student-pattern REGEX] [--allow-unsandboxed] [--quiet]
     python -m grader build --out DIR [--layout nbgrader|flat|zip] SPEC.py...   (test classes from specifications)
     python -m grader expect --course DIR SPEC.py...                            (check declared outcomes)
 
 `grade` reads the submissions (never writing there), grades those that are new or changed, and brings the
-course folder up to date: results/, autograded/, gradebook.db, feedback/, grades.csv, summary/. Nothing in the
-course folder is deleted. Exit status: 0 when every submission has a grade, 1 on a problem with the class
-as a whole (feedback that leaks hidden-test text, a failed gradebook), 2 for bad arguments.
+course folder up to date: results/, autograded/, gradebook.db, grades.csv, summary/, then feedback/. Nothing in
+the course folder is deleted. With --dry-run it grades into a scratch folder outside the course instead
+(DRY_RUN_STEPS) and prints what the same command without --dry-run would change, per student: the score before ->
+after, the cells that change and why; the course folder is only read (not a byte of it changes). It refuses to
+run learners' code where it cannot sandbox it, unless --allow-unsandboxed says the instructor accepts that.
+Exit status: 0 when every submission has a grade; 1 when a submission could not be graded because of a fault of
+ours (it has no grade, and the next run grades it) or on a problem with the class as a whole (feedback that leaks
+hidden-test text, a failed gradebook); 2 for bad arguments, unreadable submissions, or no sandbox.
 """
 
 import argparse
+import copy
 import os
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 
 from tools.assignments import ASSIGNMENTS
 
@@ -37,15 +45,311 @@ def _course(path):
     return course
 
 
+@dataclass
+class GradeRun:
+    """One `grade` run: its options, what each step found, and the problems that make it end non-zero.
+
+    cmd_grade runs GRADE_STEPS in order, each `step(run)`; a step that fails is reported and the run goes on
+    with the next (a step that needs what a failed one makes does nothing). The CSV and the gradebook are written
+    before feedback is rendered, so the slowest step can never keep grades from the instructor."""
+
+    args: argparse.Namespace
+    course: str
+    url: str
+    submissions: list
+    t0: float
+    state: dict = field(default_factory=dict)
+    outcome: object = None          # driver.Outcome of the grading step
+    records: dict = field(default_factory=dict)   # {student: record} of the assignment, after grading
+    by_assignment: dict = None      # {assignment: report rows}, for the CSV, summary and table
+    csv_path: str = None            # grades.csv, once written
+    problems: list = field(default_factory=list)  # one line each, printed as errors at the end
+    scratch: str = None             # a dry run's stand-in course: every write of the grading goes there
+    before: dict = None             # a dry run's {student: driver.compact} of the course, before it grades
+    last: dict = None               # the last regrade (report.last_regrade), for the summary
+
+    @property
+    def target(self):
+        """Where the grading writes: the course folder, or a dry run's scratch folder (never the course then)."""
+        if self.args.dry_run and not self.scratch:
+            raise Fail("dry run without a scratch folder: nothing is graded", status=1)
+        return self.scratch if self.args.dry_run else self.course
+
+    @property
+    def assignment(self):
+        return self.args.assignment
+
+
+def step_grade(run):
+    from grader import driver
+
+    args = run.args
+    target = run.target
+    try:
+        run.outcome = driver.grade(target, args.assignment, run.submissions, workers=args.workers,
+                                   scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
+                                   regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state)
+    except driver.NoSandbox as e:
+        raise Fail(str(e)) from None
+    if run.outcome.graded == 0 and not run.outcome.not_graded:
+        print(f"{args.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
+    run.records = driver.load_results(target, args.assignment)
+
+
+def step_gradebook(run):
+    from grader import driver, gradebook
+
+    t1 = time.time()
+    gradebook.ensure_assignment(run.course, run.assignment, run.url, run.state)
+    driver.save_state(run.course, run.state)
+    synced = run.state.setdefault("gradebook", {}).setdefault(run.assignment, {})
+    if any((synced.get(s) or {}).get("id") != driver.version(r) for s, r in run.records.items()):
+        with gradebook.open_gradebook(run.url) as gb:
+            written, failed = gradebook.sync(gb, run.assignment, run.records, synced)
+        driver.save_state(run.course, run.state)
+        print(f"gradebook: {written} submission(s) written to {run.url} ({time.time() - t1:.1f} s)")
+        for student, why in sorted(failed.items()):
+            run.problems.append(f"gradebook: {student} not written ({why}); the next run writes it")
+
+
+def step_csv(run):
+    from grader import gradebook, report
+
+    manual = {name: gradebook.manual_scores(run.url, name) for name in ASSIGNMENTS
+              if os.path.isdir(os.path.join(run.course, "results", name))}
+    run.by_assignment = {name: report.rows(run.course, name, scores) for name, scores in manual.items()}
+    run.csv_path = report.write_csv(run.course, run.by_assignment)
+
+
+def step_summary(run):
+    from grader import driver, report
+
+    if run.by_assignment is None:
+        return
+    found = run.by_assignment.get(run.assignment, [])
+    records = run.records or driver.load_results(run.course, run.assignment)
+    run.last = report.last_regrade(run.course, run.assignment, run.state, records,
+                                   {sub.student for sub in run.submissions})
+    fingerprint = report.fingerprint(found, run.last)
+    summaries = run.state.setdefault("summary", {})
+    if summaries.get(run.assignment) != fingerprint or not os.path.exists(
+            os.path.join(run.course, "summary", f"{run.assignment}.png")):
+        report.write_summary(run.course, run.assignment, found, run.last)
+        summaries[run.assignment] = fingerprint
+        driver.save_state(run.course, run.state)
+
+
+def step_similarity(run):
+    """The class's similarity report, a section of the summary and a page beside it: for review, never a penalty."""
+    from grader import similarity
+
+    try:
+        page = similarity.report(run.course, run.assignment)
+    except (OSError, RuntimeError, ValueError) as e:  # the grades are all written: only the report is lost
+        print(f"warning: no similarity report: {e}", file=sys.stderr)
+        return
+    if page:
+        print(f"similarity: {page}")
+
+
+def step_feedback(run):
+    """Feedback pages of the students whose result changed; one student's failure is a note about that student."""
+    from grader import driver, feedback
+
+    if run.args.no_feedback:
+        return
+    records, course, assignment = run.records, run.course, run.assignment
+    made = run.state.setdefault("feedback", {}).setdefault(assignment, {})
+    changed = [s for s, r in sorted(records.items()) if made.get(s) != driver.version(r)]
+    errors = {}
+    for s in changed:
+        if not records[s].get("has_notebook"):
+            try:
+                feedback.write_ungraded(course, assignment, s, records[s]["result"])
+                made[s] = driver.version(records[s])
+            except Exception as e:  # noqa: BLE001 (this student's page alone)
+                errors[s] = f"{type(e).__name__}: {e}"
+    todo = [s for s in changed if records[s].get("has_notebook")]
+    t1 = time.time()
+    try:
+        errors.update(feedback.generate(course, assignment, run.url, todo, workers=run.args.workers))
+    except Exception as e:  # noqa: BLE001 (feedback is never the end of a run: every page waits for the next)
+        errors.update({s: f"{type(e).__name__}: {e}" for s in todo})
+    for student in todo:
+        if student not in errors:
+            made[student] = driver.version(records[student])
+    driver.save_state(course, run.state)
+    for student, why in sorted(errors.items()):
+        last = (str(why).strip().splitlines() or ["no message"])[-1]
+        print(f"note: no feedback for {student} ({driver.cap(last, 300)}); the next run tries again",
+              file=sys.stderr)
+    if changed:
+        leaked = feedback.leaks(course)
+        for path, line in leaked:
+            run.problems.append(f"hidden-test text in {path}: {line!r}")
+        print(f"feedback: {len(changed) - len(errors)} file(s) written to {course}/feedback"
+              f"{'; no hidden-test text in it' if not leaked else ''} ({time.time() - t1:.1f} s)")
+
+
+def step_report(run):
+    from grader import report
+
+    if run.by_assignment is not None and not run.args.quiet:
+        report.print_table(run.by_assignment.get(run.assignment, []))
+    not_graded = run.outcome.not_graded if run.outcome else {}
+    if not_graded:
+        by_reason = {}
+        for student, why in sorted(not_graded.items()):
+            by_reason.setdefault(why, []).append(student)
+        for why, students in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))[:5]:
+            names = ", ".join(students[:5]) + (f" and {len(students) - 5:,} more" if len(students) > 5 else "")
+            print(f"not graded: {names}: {why}", file=sys.stderr)
+        run.problems.append(f"{len(not_graded):,} submission(s) NOT graded because of a fault of ours, not the "
+                            "learners' (nothing recorded for them; an earlier grade stays as it was); fix the cause "
+                            "above and run the same command again (without --regrade): it grades them")
+    if run.args.regrade and run.last:
+        print(f"regrade: {report.totals(run.last['changes'], would=False).removeprefix('total: ')}"
+              + (f"; {len(run.last['waiting'])} not graded again yet" if run.last["waiting"] else "")
+              + " (listed in the summary's \"Last regrade\")")
+    print(f"grades: {run.csv_path or 'NOT written'}; summary: {run.course}/summary/{run.assignment}.md (.png); "
+          f"{time.time() - run.t0:.1f} s in all")
+
+
+GRADE_STEPS = [step_grade, step_gradebook, step_csv, step_summary, step_similarity, step_feedback, step_report]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --dry-run: grade into a scratch folder, print what would change; the course folder is only read
+
+SCRATCH_MARK = ".charlm-dry-run"    # in a scratch folder this command made (which a later dry run may reuse)
+
+
+def _overlap(a, b):
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return a == b or a.startswith(b.rstrip(os.sep) + os.sep) or b.startswith(a.rstrip(os.sep) + os.sep)
+
+
+def step_scratch(run):
+    """The dry run's stand-in course: --scratch DIR (new, empty, or an earlier dry run's), else a new folder in
+    the system's temporary folder; outside the course and the submissions; with a copy of the assignment's results
+    and of grader-state.json's content (in memory), so that the grading skips and grades what the real run would."""
+    import shutil
+    import tempfile
+
+    from grader import driver
+
+    args = run.args
+    if args.scratch:
+        scratch = os.path.abspath(args.scratch)
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+            if _overlap(scratch, other):
+                raise Fail(f"--scratch {args.scratch}: must be outside {option} (and not hold it)")
+        if os.path.exists(scratch) and not os.path.isdir(scratch):
+            raise Fail(f"--scratch {args.scratch}: exists and is not a folder")
+        if os.path.isdir(scratch) and os.listdir(scratch) and not os.path.exists(os.path.join(scratch, SCRATCH_MARK)):
+            raise Fail(f"--scratch {args.scratch}: not empty, and not a dry run's scratch folder; give a new or "
+                       "empty folder")
+        for ours in ("results", "autograded", "regrades"):   # an earlier dry run's, in a folder marked as ours
+            shutil.rmtree(os.path.join(scratch, ours), ignore_errors=True)
+        os.makedirs(scratch, exist_ok=True)
+    else:
+        temp = os.path.realpath(tempfile.gettempdir())
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+            other = os.path.realpath(other)
+            if temp == other or temp.startswith(other.rstrip(os.sep) + os.sep):
+                raise Fail(f"the temporary folder {temp} is inside {option}: give the dry run a --scratch folder")
+        scratch = tempfile.mkdtemp(prefix=f"charlm-dry-run-{run.assignment}-")
+    with open(os.path.join(scratch, SCRATCH_MARK), "w", encoding="utf-8") as f:
+        f.write(f"a dry run's scratch folder for {run.course} (python -m grader grade --dry-run); delete it when "
+                "done\n")
+    order = driver.graded_cells(run.assignment)
+    run.before = {s: driver.compact(r, run.assignment, order)
+                  for s, r in driver.load_results(run.course, run.assignment).items()}
+    driver.scratch_course(run.course, run.assignment, scratch)
+    run.state = copy.deepcopy(run.state)
+    run.scratch = scratch
+    print(f"{run.assignment}: dry run{' of --regrade' if args.regrade else ''}: grading into {scratch}; nothing "
+          f"in {run.course} is written", flush=True)
+
+
+def _manual_notes(run, changes):
+    """A note on each changed student with a manual score (formgrader) on a cell: it stays and wins, or it would
+    be cleared (another notebook)."""
+    from grader import gradebook
+
+    try:
+        manual = gradebook.manual_scores(run.url, run.assignment)   # a read-only query
+    except Exception as e:  # noqa: BLE001 (a note less, never a failed dry run)
+        print(f"note: manual scores not read ({type(e).__name__}: {e})", file=sys.stderr)
+        return
+    for entry in changes["changed"]:
+        cells = {gid: v for (s, gid), v in manual.items() if s == entry["student"]}
+        if cells:
+            listed = ", ".join(f"{gid} {v:g}" for gid, v in sorted(cells.items()))
+            entry["manual"] = (f"manual scores in the gradebook ({listed}) would be cleared: another notebook"
+                               if entry["notebook"] != "same" else
+                               f"manual scores in the gradebook ({listed}) stay, and win over these points")
+
+
+def step_changes(run):
+    """What the same command without --dry-run would change: printed, and written to the scratch folder
+    (changes.md to read, changes.json for programs)."""
+    from grader import driver, report
+
+    if run.outcome is None:   # the grading failed (reported): there is nothing to compare
+        return
+    not_graded = run.outcome.not_graded
+    order = driver.graded_cells(run.assignment)
+    after = {s: driver.compact(r, run.assignment, order) for s, r in run.records.items()}
+    changes = report.compare(run.assignment, run.before, after, {sub.student for sub in run.submissions},
+                             not_graded)
+    _manual_notes(run, changes)
+    what = "--regrade" if run.args.regrade else "this run"
+    md = [f"# {run.assignment}: what {what} would change (dry run)", "",
+          f"Course `{run.course}`, graded into `{run.scratch}` at "
+          f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}. Nothing in the course folder was written; the "
+          "same command without `--dry-run` makes these changes. Scores are the autograder's (a manual score "
+          "entered in formgrader still wins in grades.csv).", "", *report.changes_markdown(changes)]
+    for entry in changes["changed"]:
+        if entry.get("manual"):
+            md.append(f"- `{entry['student']}`: {entry['manual']}")
+    driver.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
+    driver.write_json(os.path.join(run.scratch, "changes.json"),
+                      {"assignment": run.assignment, "course": run.course, "regrade": bool(run.args.regrade),
+                       "changes": changes})
+    print(f"{run.assignment}: what {what} would change in {run.course}:")
+    for line in report.format_changes(changes):
+        print(line)
+    for entry in changes["changed"]:
+        if entry.get("manual"):
+            print(f"note: {entry['student']}: {entry['manual']}")
+    print(f"dry run: nothing in {run.course} was written; the same command without --dry-run makes these changes. "
+          f"Report: {os.path.join(run.scratch, 'changes.md')} (and .json; the graded notebooks are in "
+          f"{run.scratch}/autograded)")
+    if not_graded:
+        run.problems.append(f"{len(not_graded):,} submission(s) could not be graded in this dry run because of a "
+                            "fault of ours, not the learners' (listed as \"not graded (ours)\" above)")
+
+
+DRY_RUN_STEPS = [step_scratch, step_grade, step_changes]
+
+
 def cmd_grade(args):
-    from grader import driver, feedback, gradebook, inputs, report
+    from grader import driver, gradebook, inputs
 
     if args.assignment not in ASSIGNMENTS:
         raise Fail(f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
     if args.workers < 1:
         raise Fail("--workers must be at least 1")
+    if args.scratch and not args.dry_run:
+        raise Fail("--scratch is for --dry-run")
     submissions_path = os.path.abspath(args.submissions)
-    course = _course(args.course)
+    if args.dry_run:   # the course folder is only read: not even created
+        course = os.path.abspath(args.course)
+        if os.path.exists(course) and not os.path.isdir(course):
+            raise Fail(f"--course {args.course}: exists and is not a folder")
+    else:
+        course = _course(args.course)
     if course == submissions_path or course.startswith(submissions_path + os.sep):
         raise Fail("--course must not be inside --submissions (the submissions are never written to)")
     pattern = None
@@ -56,7 +360,6 @@ def cmd_grade(args):
             raise Fail(f"--student-pattern: {e}") from None
         if "student" not in pattern.groupindex:
             raise Fail("--student-pattern needs a group named student, e.g. '^(?P<student>[^_]+)_'")
-    url = gradebook.db_url(course, args.db)
     t0 = time.time()
     try:
         subs = inputs.find_submissions(submissions_path, args.assignment, pattern)
@@ -64,67 +367,24 @@ def cmd_grade(args):
         raise Fail(str(e)) from None
     if not subs:
         raise Fail(f"{args.submissions}: no {args.assignment} submissions found (see `python -m grader.inputs` "
-                   "docs in README: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
+                   "docs/grading.md: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
     print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
-    with driver.CourseLock(course):
-        state = driver.load_state(course)
-        graded, skipped = driver.grade(course, args.assignment, subs, workers=args.workers,
-                                       scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
-                                       regrade=args.regrade)
-        if graded == 0:
-            print(f"{args.assignment}: nothing new or changed ({skipped} already graded)")
-        records = driver.load_results(course, args.assignment)
-        t1 = time.time()
-        gradebook.ensure_assignment(course, args.assignment, url, state)
-        driver.save_state(course, state)
-        synced = state.setdefault("gradebook", {}).setdefault(args.assignment, {})
-        if any((synced.get(s) or {}).get("id") != driver.version(r) for s, r in records.items()):
-            with gradebook.open_gradebook(url) as gb:
-                written = gradebook.sync(gb, args.assignment, records, synced)
-            driver.save_state(course, state)
-            print(f"gradebook: {written} submission(s) written to {url} ({time.time() - t1:.1f} s)")
-        manual = {name: gradebook.manual_scores(url, name) for name in ASSIGNMENTS
-                  if os.path.isdir(os.path.join(course, "results", name))}
-        problems = 0
-        if not args.no_feedback:
-            made = state.setdefault("feedback", {}).setdefault(args.assignment, {})
-            changed = [s for s, r in sorted(records.items()) if made.get(s) != driver.version(r)]
-            for s in changed:
-                if not records[s].get("has_notebook"):
-                    feedback.write_ungraded(course, args.assignment, s, records[s]["result"])
-                    made[s] = driver.version(records[s])
-            todo = [s for s in changed if records[s].get("has_notebook")]
-            t1 = time.time()
-            errors = feedback.generate(course, args.assignment, url, todo, workers=args.workers)
-            for student in todo:
-                if student in errors:
-                    print(f"warning: no feedback for {student}: {errors[student].strip().splitlines()[-1:]}",
-                          file=sys.stderr)
-                else:
-                    made[student] = driver.version(records[student])
-            driver.save_state(course, state)
-            if changed:
-                leaked = feedback.leaks(course)
-                for path, line in leaked:
-                    print(f"error: hidden-test text in {path}: {line!r}", file=sys.stderr)
-                problems += len(leaked)
-                print(f"feedback: {len(changed) - len(errors)} file(s) written to {course}/feedback"
-                      f"{'; no hidden-test text in it' if not leaked else ''} ({time.time() - t1:.1f} s)")
-        by_assignment = {name: report.rows(course, name, scores) for name, scores in manual.items()}
-        csv_path = report.write_csv(course, by_assignment)
-        found = by_assignment[args.assignment]
-        fingerprint = report.fingerprint(found)
-        summaries = state.setdefault("summary", {})
-        if summaries.get(args.assignment) != fingerprint or not os.path.exists(
-                os.path.join(course, "summary", f"{args.assignment}.png")):
-            report.write_summary(course, args.assignment, found)
-            summaries[args.assignment] = fingerprint
-            driver.save_state(course, state)
-        if not args.quiet:
-            report.print_table(by_assignment[args.assignment])
-        print(f"grades: {csv_path}; summary: {course}/summary/{args.assignment}.md (.png); "
-              f"{time.time() - t0:.1f} s in all")
-    return 1 if problems else 0
+    run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
+    with driver.CourseLock(course, shared=args.dry_run):
+        run.state = driver.load_state(course)
+        for step in DRY_RUN_STEPS if args.dry_run else GRADE_STEPS:
+            try:
+                step(run)
+            except Fail:
+                raise
+            except Exception as e:  # noqa: BLE001 (a step's failure is reported; the steps after it still run)
+                run.problems.append(f"{step.__name__.removeprefix('step_')}: {type(e).__name__}: "
+                                    f"{driver.cap(str(e).strip(), 500)}")
+                if args.dry_run:   # a dry run's steps each need the one before: its report would be wrong
+                    break
+    for problem in run.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if run.problems else 0
 
 
 def cmd_build(args):
@@ -188,9 +448,17 @@ def parser():
     g.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
     g.add_argument("--budget", type=float, default=600.0, help="seconds per notebook in all (default 600)")
     g.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
+    g.add_argument("--dry-run", action="store_true",
+                   help="grade into a scratch folder and print what would change (per student: score before -> "
+                        "after, the cells that change and why); nothing in the course folder is written")
+    g.add_argument("--scratch", help="the dry run's scratch folder (new, empty, or an earlier dry run's; default: a "
+                                     "new folder in the system's temporary folder); its changes.md is the report")
     g.add_argument("--no-feedback", action="store_true", help="skip the feedback HTML")
     g.add_argument("--db", help="gradebook database URL (default sqlite:///<course>/gradebook.db)")
     g.add_argument("--student-pattern", help="regex with a group named student, matched on file names")
+    g.add_argument("--allow-unsandboxed", action="store_true",
+                   help="where bubblewrap cannot sandbox, run learners' code anyway, as a plain process with "
+                        "resource limits only (it can then read what you can read); refused by default")
     g.add_argument("--quiet", action="store_true", help="do not print the class table")
     g.set_defaults(run=cmd_grade)
     b = sub.add_parser("build", help="write specification files (grader_tests/) as a class of submissions")
@@ -207,6 +475,9 @@ def parser():
 
 
 def main(argv=None):
+    for stream in (sys.stdout, sys.stderr):   # a learner's odd string (a lone surrogate) is printed as its escape
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     # nbgrader's Gradebook runs `alembic` and we run nbgrader: both from this interpreter's environment
     bindir = os.path.dirname(sys.executable)

@@ -2,13 +2,14 @@
 
 `# expected_score: N` is the total; `# expected_failures: a, b` the exact set of graded cells that must not get
 full points (`none` or `all`); `# expected_flag: TEXT` a review reason or note that must be raised;
+`# expected_note: TEXT` a note that must be raised without a flag (a harmless repair, as an honest notebook gets);
 `# expected_absent: TEXT` text that must not appear in the autograded notebook's outputs;
 `# expected_max_bytes: N` a bound on the size of those outputs.
 
 The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
 files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
-(`# expected_flag: TEXT`) must appear among the result's review reasons or notes; a spec without one must have
-none and must not be flagged.
+(`# expected_flag: TEXT`) must appear among the result's review reasons or notes; a spec without one must not be
+flagged, and every note it gets must be one it declares (`# expected_note`).
 
 usage: python -m grader expect --course DIR SPEC.py...
 """
@@ -21,8 +22,9 @@ from tools.submissions import parse, student_id
 
 
 def expectations(spec):
-    """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'absent': [str]}."""
-    found = {"score": None, "failures": None, "flag": [], "absent": [], "max_bytes": None}
+    """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'note': [str],
+    'absent': [str], 'max_bytes': int}."""
+    found = {"score": None, "failures": None, "flag": [], "note": [], "absent": [], "max_bytes": None}
     with open(spec, encoding="utf-8") as f:
         for line in f.read().splitlines():
             key, _, value = line.partition(":")
@@ -34,6 +36,8 @@ def expectations(spec):
                                      else {n.strip() for n in value.split(",") if n.strip()})
             elif key == "# expected_flag":
                 found["flag"].append(value)
+            elif key == "# expected_note":
+                found["note"].append(value)
             elif key == "# expected_absent":
                 found["absent"].append(value)
             elif key == "# expected_max_bytes":
@@ -72,12 +76,19 @@ def check(course, specs):
         elif want["failures"] not in (None, "all") and failed != want["failures"]:
             problems.append(f"{sid}: expected failed cells {sorted(want['failures']) or 'none'}, "
                             f"got {sorted(failed) or 'none'}")
-        raised = list(result.get("reasons", [])) + list(result.get("notes", []))
+        reasons, notes = list(result.get("reasons", [])), list(result.get("notes", []))
+        raised = reasons + notes
         for text in want["flag"]:
             if not any(text in r for r in raised):
                 problems.append(f"{sid}: expected a flag mentioning {text!r}, got {raised or 'none'}")
-        if not want["flag"] and (raised or result.get("flagged")):
-            problems.append(f"{sid}: expected no flag, got {raised or 'flagged'}")
+        for text in want["note"]:
+            if not any(text in n for n in notes):
+                problems.append(f"{sid}: expected a note mentioning {text!r}, got {notes or 'none'}")
+        if not want["flag"]:
+            stray = [n for n in notes if not any(text in n for text in want["note"])]
+            if reasons or stray or result.get("flagged"):
+                problems.append(f"{sid}: expected no flag{' and only the declared notes' if want['note'] else ''}, "
+                                f"got {reasons + stray or 'flagged'}")
         if want["absent"] or want["max_bytes"] is not None:
             outputs = outputs_text(course, assignment, sid)
             for text in want["absent"]:

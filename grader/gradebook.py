@@ -5,7 +5,7 @@
   instructor notebook changed.
 - Each student gets one SubmittedAssignment (nbgrader's update_or_create: never a second one); each grade cell
   gets `auto_score` = the points the unit measured.
-- **Flagged for review** (a static finding, a limit hit, a repair, an internal error) is represented the way
+- **Flagged for review** (a static finding, a limit hit, a repair) is represented the way
   formgrader shows it: the SubmittedNotebook's `flagged` is set (the flag icon in formgrader's submission
   list), and the grade cells get `needs_manual_grade = True`, so the submission appears under "needs manual
   grading" and in `nbgrader export`. The points are kept: `score` stays the measured `auto_score` until a
@@ -13,7 +13,7 @@
   changed submission clears an earlier manual score of that student, since it was given to another notebook.
 
 The database is `sqlite:///<course>/gradebook.db` unless --db gives another URL (PostgreSQL for a large
-course, see README). Only the coordinator writes it.
+course, see docs/grading.md). Only the coordinator writes it.
 """
 
 import hashlib
@@ -85,37 +85,48 @@ def sync(gb, assignment, records, synced):
     """Write the results of `records` ({student: record}) not yet in `synced` ({student: {"key", "id"}}).
 
     Idempotent: writing a result twice leaves the same rows (so a run killed before it recorded `synced` redoes
-    the work harmlessly). Updates `synced` in place; returns the number of students written.
+    the work harmlessly). Each student is written and committed on their own: a failure is rolled back and is
+    that student's alone (not recorded in `synced`, so the next run writes them). Updates `synced` in place;
+    returns (the number of students written, {student: why} of those that failed).
     """
-    from nbgrader.api import MissingEntry
-
-    written = 0
+    written, failed = 0, {}
     # nbgrader's add_submission trips SQLAlchemy autoflush warnings of its own; the rows are right
     warnings.filterwarnings("ignore", message=".*not in session.*")
     for student, record in sorted(records.items()):
         before = synced.get(student) or {}
         if before.get("id") == version(record):
             continue
-        result = record["result"]
-        gb.update_or_create_student(student)
         try:
-            sub = gb.find_submission(assignment, student)
-        except MissingEntry:
-            sub = gb.add_submission(assignment, student)
-        changed = before.get("key") not in (None, record["key"])   # another notebook than the one reviewed
-        flagged = bool(result.get("flagged"))
-        for nb in sub.notebooks:
-            nb.flagged = flagged
-            for g in nb.grades:
-                cell = result.get("cells", {}).get(g.name)
-                g.auto_score = float(cell["points"]) if cell else 0.0
-                g.needs_manual_grade = flagged
-                if changed:
-                    g.manual_score = None
-        gb.db.commit()
+            _write(gb, assignment, student, record, before)
+            gb.db.commit()
+        except Exception as e:  # noqa: BLE001 (this student alone; the database stays as it was for them)
+            gb.db.rollback()
+            failed[student] = f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"
+            continue
         synced[student] = {"key": record["key"], "id": version(record)}
         written += 1
-    return written
+    return written, failed
+
+
+def _write(gb, assignment, student, record, before):
+    from nbgrader.api import MissingEntry
+
+    result = record["result"]
+    gb.update_or_create_student(student)
+    try:
+        sub = gb.find_submission(assignment, student)
+    except MissingEntry:
+        sub = gb.add_submission(assignment, student)
+    changed = before.get("key") not in (None, record["key"])   # another notebook than the one reviewed
+    flagged = bool(result.get("flagged"))
+    for nb in sub.notebooks:
+        nb.flagged = flagged
+        for g in nb.grades:
+            cell = result.get("cells", {}).get(g.name)
+            g.auto_score = float(cell["points"]) if cell else 0.0
+            g.needs_manual_grade = flagged
+            if changed:
+                g.manual_score = None
 
 
 MANUAL_SQL = """select sa.student_id, bc.name, g.manual_score from grade g

@@ -8,10 +8,11 @@ makes an IPython shell there, and then serves requests until it is told to stop 
 - exec: run one cell's code; reply with its outputs (streams, rich displays, the result, the error),
   each capped in size;
 - call: call a global of the notebook (a learner's function) or an object it returned earlier, with
-  arguments that arrived as data; reply with the value (as data, or a reference for other objects),
-  what it printed, the warnings it raised and the final state of its mutable arguments. `overrides`
-  rebinds globals for the duration of the call (a test that judges one function with a reference
-  version of another);
+  arguments that arrived as data (random generators as real generators re-created from their state;
+  a function of the grader as a proxy lent for this call only, see grader/rpc.py); reply with the
+  value (as data, or a reference for other objects), what it printed, the warnings it raised and the
+  final state of its mutable arguments and generators. `overrides` rebinds globals for the duration
+  of the call (a test that judges one function with a reference version of another, lent likewise);
 - getattr / getitem / len / list: read an object that stayed here.
 
 Nothing here decides a grade: whatever this process says is only what the learner's code returned,

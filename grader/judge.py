@@ -11,9 +11,17 @@ For one submitted notebook the judge
    released), and where a graded test cell stands, the instructor's test code (hidden tests
    included) runs HERE; its calls to the learner's functions go to the sandbox with their arguments
    as data and come back as data (grader/rpc.py), so the comparison, the reference values and the
-   verdict never touch the learner's process;
+   verdict never touch the learner's process. Nothing the sandbox sends back is written into the
+   test's objects: the state a call left an argument in is read through `after_call` (utils/grading.py),
+   the random generators a test passes are the one exception (they get the state the call left them
+   in). A function a test passes (a `predict`, a reference swapped in for another learner function) is
+   lent for that one call and refused afterwards. Every call is recorded (`Judge.calls`, a `Call` each:
+   arguments, the states they were left in, the value, the error, the time), for the messages built on
+   them. The judge's own work for a test (its code, decoding what the sandbox sent, a lent function
+   running) ends at the test's deadline plus a grace period, as a time limit;
 5. returns the verdict of every graded cell with a reason, the review flags, and the graded
-   notebook (learner outputs capped; test cells show their verdict, hidden tests never their code).
+   notebook (learner outputs capped and made safe for a browser, grader/sanitize.py; test cells show
+   their verdict, hidden tests never their code).
 
 Zero comes only from evidence: a wrong or missing value, an error, a time or resource limit hit,
 or a learner process that ended itself. Static findings only flag. Output on stderr never fails a
@@ -25,6 +33,7 @@ usage (by grader/unit.py): python -m grader.judge JOB.json RESULT.json
 import ast
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import io
 import json
@@ -32,20 +41,23 @@ import os
 import re
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
 import warnings
 
 import nbformat
+import numpy as np
 
-from grader import intake, rpc
+from grader import intake, rpc, sanitize
 from grader.sandbox import Limits, Sandbox
 from tools import notebooks
 from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
+OVERTIME = 1.0  # seconds after that before the judge's own work for it is stopped (waits end first)
 START_TIMEOUT = 60.0
 JUDGE_MEMORY = 8 * 1024 ** 3  # bytes of address space for this process
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
@@ -55,6 +67,75 @@ MAX_TEXT, MAX_DATA, MAX_OUTPUTS = 20_000, 2_000_000, 40
 
 class SandboxGone(Exception):
     """The learner's process no longer answers (it ended, was killed, or broke the channel)."""
+
+
+class JudgeOvertime(rpc.WireTimeout):
+    """The judge's own work for a test (or a cell) went past its deadline (raised by the alarm)."""
+
+
+class _Alarm:
+    """A one-shot SIGALRM just past the hard deadline of a test or cell: the judge's work for it ends there.
+
+    It interrupts whatever the judge is doing (the test's code, decoding what the sandbox sent, a lent
+    function); inside a call of the learner's code that ends the call as a timeout and stops the sandbox,
+    since the channel may be mid-frame (a wait past the same deadline would do so anyway).
+    """
+
+    def __init__(self):
+        self.what = ""
+        try:
+            signal.signal(signal.SIGALRM, self._ring)
+            self.installed = True
+        except ValueError:  # not the main thread: the waits' own deadlines still hold
+            self.installed = False
+
+    def _ring(self, signum, frame):
+        raise JudgeOvertime(f"{self.what} ran past its time limit")
+
+    @contextlib.contextmanager
+    def until(self, deadline, what):
+        if not self.installed:
+            yield
+            return
+        self.what = what
+        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+@dataclasses.dataclass
+class Call:
+    """One call of the learner's code by a test, recorded where it happens.
+
+    `args` and `kwargs` are the test's own objects (never written by what came back); `after` pairs each
+    mutable argument with the state the call left the learner's copy in; `value` is what came back,
+    `error` the exception it raised (None when it returned).
+    """
+
+    target: str
+    args: tuple
+    kwargs: dict
+    after: list = dataclasses.field(default_factory=list)
+    value: object = None
+    error: BaseException = None
+    seconds: float = 0.0
+
+
+def _find_after(orig, new, obj, budget):
+    """The state `obj` (held within `orig`, or `orig` itself) was left in, given `orig`'s state `new`."""
+    stack = [(orig, new)]
+    while stack and budget > 0:
+        o, n = stack.pop()
+        budget -= 1
+        if o is obj:
+            return True, n
+        if type(o) is dict and type(n) is dict:
+            stack.extend((o[k], n[k]) for k in o if k in n)
+        elif type(o) in (list, tuple) and type(n) is type(o) and len(o) == len(n):
+            stack.extend(zip(o, n))
+    return False, None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,42 +328,90 @@ class Judge:
         self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
         self.gone = ""  # why the learner's process is gone ('' while it answers)
         self.test_deadline = None
-        self.outputs = {}  # cell index -> outputs of a cell the sandbox ran
+        self.outputs = sanitize.NotebookOutputs()  # cell index -> outputs of a cell the sandbox ran (made
+        # safe for a browser as they are stored, and capped per notebook: grader/sanitize.py)
+        self.calls = []  # the current test's calls of the learner's code (a Call each)
+        self.alarm = None
+        self._depth = 0  # calls of the learner's code in progress (a lent function may call it again)
 
     # --- calls into the sandbox -------------------------------------------------------------
     def call_learner(self, name, args, kwargs):
+        return self.call_target({"global": name}, args, kwargs)
+
+    def call_target(self, target, args, kwargs):
+        """Call the learner's code (a global, or a method of an object it returned) with data.
+
+        Functions among the arguments and the overrides (a test's reference versions of learner names)
+        are lent for this call only; the test's objects are never written by what comes back.
+        """
         if self.gone:
             raise SandboxGone(self.gone)
         overrides = {m: self.ns.get(m) for m, proxy in self.proxies.items()
                      if m in self.ns and self.ns.get(m) is not proxy}
-        remaining = max(self.test_deadline - time.monotonic(), 0.01)
+        now = time.monotonic()
+        remaining = max(self.test_deadline - now, 0.01) if self.test_deadline else self.cell_timeout
+        record = Call(str(target.get("global") or "a method of the learner's object"), tuple(args), dict(kwargs))
+        if self._depth == 0:
+            self.endpoint.revoke()  # (already done when the last call returned, unless an alarm cut in)
+        self._depth += 1
         try:
-            return self.endpoint.call({"global": name}, args, kwargs,
-                                      {"overrides": overrides, "timeout": remaining})
-        except (rpc.ChannelClosed, rpc.WireTimeout, rpc.WireError) as err:
+            record.value = self.endpoint.call(target, args, kwargs, {"overrides": overrides, "timeout": remaining})
+            return record.value
+        except rpc.Unsendable as err:  # the test's own argument: the instructor's mistake, not the learner's
+            record.error = TypeError(str(err))
+            raise record.error from None
+        except rpc.WireError as err:
+            record.error = err
             self._lost(err)
             raise SandboxGone(self.gone) from None
+        except BaseException as err:
+            record.error = err
+            if self.gone:  # a lent function's own call of the learner's code stopped the sandbox
+                raise SandboxGone(self.gone) from None
+            raise
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self.endpoint.revoke()  # nothing lent outlives the call it was lent for
+            record.after = self.endpoint.last_after
+            self.endpoint.last_after = []
+            record.seconds = time.monotonic() - now
+            self.calls.append(record)
+
+    def after_call(self, obj):
+        """The state the learner's last call that received `obj` (or a container holding it) left it in.
+
+        `obj` itself when no call of the current test received it (as in a plain kernel, where the
+        argument is the very object the learner's code changed), and for anything but a container.
+        """
+        if not isinstance(obj, (dict, list, set, tuple, np.ndarray)):
+            return obj
+        for record in reversed(self.calls):
+            for orig, new in record.after:
+                found, state = _find_after(orig, new, obj, 100_000)
+                if found:
+                    return state
+        return obj
 
     def serve(self, request):
-        """What the learner's code may ask of the judge: call an object it was given, read its public attributes."""
+        """What the learner's code may ask of the judge: call a function lent to the call in progress."""
         op = request.get("op")
-        target = request.get("target") if op == "call" else request
+        if op != "call":
+            raise PermissionError(f"{op!r}: the grader only answers calls of the functions it passes to your code")
+        target = request.get("target")
         target = self.endpoint.local(target.get("ref") if isinstance(target, dict) else None)
-        if op == "call":
-            args, kwargs = list(request.get("args") or []), dict(request.get("kwargs") or {})
-            value = target(*args, **kwargs)
-            return {"value": value, "after": rpc.copied_back(request, args, kwargs)}
-        if op == "getattr":
-            name = str(request.get("name"))
-            if name.startswith("_"):
-                raise AttributeError(f"{name!r} is not available")
-            return {"value": getattr(target, name)}
-        raise PermissionError(f"{op!r} is not something the learner's code may ask of the grader")
+        if self.test_deadline is not None and time.monotonic() > self.test_deadline:
+            raise TimeoutError("the call ran past its time limit")
+        args, kwargs = list(request.get("args") or []), dict(request.get("kwargs") or {})
+        value = target(*args, **kwargs)
+        return {"value": value, "after": rpc.copied_back(request, args, kwargs)}
 
     def _lost(self, err):
         if self.gone:
             return
-        if isinstance(err, rpc.WireTimeout):
+        if isinstance(err, JudgeOvertime):
+            self.gone = f"did not finish in time ({err}, the grader's work for it included) and was stopped (killed)"
+        elif isinstance(err, rpc.WireTimeout):
             self.gone = "did not answer in time and was stopped (killed)"
         elif isinstance(err, rpc.ChannelClosed):
             time.sleep(0.2)
@@ -350,6 +479,11 @@ class Judge:
                 self.ns = build_namespace(assignment, trusted)
             self.proxies = {n: LearnerFunction(self, n) for n in assignment.learner_names}
             self.ns.update(self.proxies)
+            self.endpoint.call_hook = self.call_target  # a learner's object's methods are called the same way
+            grading = sys.modules.get("grading")  # the trusted checks the tests import
+            if grading is not None and hasattr(grading, "after_call"):
+                grading._after_call_hook = self.after_call
+            self.alarm = _Alarm()
             self.endpoint.deadline = time.monotonic() + START_TIMEOUT
             try:
                 self.endpoint.request({"op": "hello"})
@@ -393,7 +527,8 @@ class Judge:
                     continue
                 self.endpoint.deadline = time.monotonic() + self.cell_timeout + GRACE
                 try:
-                    reply = self.endpoint.request({"op": "exec", "code": what, "timeout": self.cell_timeout})
+                    with self.alarm.until(self.endpoint.deadline + OVERTIME, f"cell {index + 1}"):
+                        reply = self.endpoint.request({"op": "exec", "code": what, "timeout": self.cell_timeout})
                     reply = reply if isinstance(reply, dict) else {}
                     self.outputs[index] = clean_outputs(reply.get("outputs"))
                     if reply.get("timed_out"):
@@ -415,16 +550,24 @@ class Judge:
                     "message": f"not run: {self.gone}"}
         self.test_deadline = time.monotonic() + self.cell_timeout
         self.endpoint.deadline = self.test_deadline + GRACE
+        self.calls, self._depth = [], 0
+        self.endpoint.revoke()
         code = assignment.tests[gid]
         sink = io.StringIO()
         try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+            with (self.alarm.until(self.endpoint.deadline + OVERTIME, f"the test {gid}"),
+                  contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings()):
                 exec(compile(code, f"<test {gid}>", "exec"), self.ns)  # noqa: S102 (the instructor's test code)
         except AssertionError as err:
             return {**verdict, "outcome": "failed", "message": public_message(err, hidden)}
         except SandboxGone as err:
             outcome = "timeout" if "in time" in str(err) else "limit" if "limit" in str(err) else "no-result"
             return {**verdict, "outcome": outcome, "message": str(err)}
+        except JudgeOvertime as err:  # the test's own work, outside any call of the learner's code
+            return {**verdict, "outcome": "timeout", "message": str(err)}
+        except rpc.ValueRefused as err:
+            return {**verdict, "outcome": "limit", "message": f"the learner's function returned a value over a "
+                                                                f"limit of the grader: {err}"}
         except TimeoutError as err:
             return {**verdict, "outcome": "timeout", "message": f"the learner's function {err}"}
         except Exception as err:  # noqa: BLE001 (what the learner returned broke the test: a wrong answer)
@@ -455,6 +598,9 @@ class Judge:
             else:
                 cell.outputs = [nbformat.v4.new_output("error", ename=v["outcome"], evalue=v["message"],
                                                        traceback=[head, v["message"]])]
+        # no active content for the formgrader or the feedback page; Markdown the course wrote is kept as it is
+        result["notes"] += self.outputs.notes + sanitize.clean_notebook(
+            graded, trusted=sanitize.markdown_sources(assignment.release))
         return json.loads(nbformat.writes(graded))
 
     def _finish(self, result, t0):

@@ -3,20 +3,43 @@
 Both sides import this file: the trusted judge (grader/judge.py) and the harness inside the sandbox
 (grader/harness.py, which has nothing else of the grader). A frame is
 
-    b"CLM1" | uint32 header length | header (JSON) | for each blob: uint64 length | bytes
+    b"CLM1" | uint32 header length | uint32 blob count | header (JSON) | for each blob: uint64 length | bytes
 
-and the header's JSON tree refers to its blobs by index. Values that travel as data: None, bool,
-int, float (NaN and infinities included), complex, str, bytes, list, tuple, dict (any data keys),
-set, slice, Ellipsis, numpy arrays of bool/int/uint/float/complex/str dtypes (raw C-order bytes),
-numpy scalars, numpy dtypes, numpy scalar types and builtin types. Anything else stays where it
-lives and travels as a reference: the other side gets a `Remote` proxy whose calls, attribute reads,
-item reads and len() go back over the wire (see Endpoint). The decoder never builds an object dtype
-or runs code; a malformed frame raises WireError.
+and the header's JSON tree refers to its blobs by index. A message (request or reply) is a header that
+lists its fields as [name, value] pairs; each field is decoded on its own, so one refused value (below)
+costs only that message, never the channel.
 
-Calls also carry numpy's global random state both ways (np.random.seed on one side is seen by a
-draw on the other), and they copy back mutations: after `f(*args)` on one side, the final state of every list, dict, set
-and array argument (and of tuples holding them) travels back and is written into the caller's own objects in place, so a
-function that updates a parameter dict in place behaves the same across the wire.
+What crosses, by value: None, bool, int, float (NaN and infinities included), complex, str (long ones as
+UTF-8 blobs), bytes, list, tuple, dict (any data keys), set, slice, Ellipsis, numpy arrays of
+bool/int/uint/float/complex/str dtypes (raw C-order bytes), numpy scalars, dtypes, numpy scalar types and
+builtin types, and numpy random generators: a `np.random.Generator` or `RandomState` crosses as its
+state and is re-created on the other side as a real object of the same class (with the same bit
+generator); the callee's final state of every generator it received comes back with the reply and is
+set on the caller's generator (drawing is a generator's contract). The decoder never builds an object
+dtype or runs code; a malformed frame raises WireError.
+
+What does not cross:
+- From the grader ("host") to the learner's process ("sandbox"): nothing but data. A function the
+  grader passes (a `predict` argument, a reference function a test swaps in) is *lent*: the sandbox gets
+  a `Lent` proxy that answers calls only (never attribute, item, len or iteration reads), and only until
+  the host calls `Endpoint.revoke()`, which the judge does when the learner call it lent it for returns.
+  A later call of it, or one passed back to the grader, is refused with a clear error. Any other object
+  of the grader refuses to cross (Unsendable).
+- From the sandbox to the host: objects of the learner's process (an instance of a learner's class)
+  stay there and cross as references; the host gets a `Remote` proxy whose calls, attribute and item
+  reads go back over the wire. They may stay for the life of the submission.
+
+Calls carry back the final state of their mutable arguments (lists, dicts, sets, arrays, tuples holding
+them). The sandbox writes the grader's (trusted) after-states into its own objects, so a learner's code
+that relies on a lent function updating a dict in place works; the host never writes what the sandbox
+sends into its own objects: it keeps the after-states in `Endpoint.last_after` for the judge (see
+`after_call` in utils/grading.py). Calls also carry numpy's global random state both ways (np.random.seed
+on one side is seen by a draw on the other).
+
+Bounds on what a frame may make the receiver do: a frame is at most MAX_FRAME bytes, its JSON header at
+most MAX_HEADER, and the set items and dict keys of one frame that are not strings or bytes (the ones a
+sender can make hash alike, which costs the receiver quadratic time) hold at most MAX_HASHED values: a
+value over that is refused (ValueRefused), its message answered or settled with that error.
 """
 
 import json
@@ -31,7 +54,10 @@ import numpy as np
 
 MAGIC = b"CLM1"
 MAX_FRAME = 256 * 1024 * 1024  # bytes; a larger frame is an error, never an allocation
+MAX_HEADER = 32 * 1024 * 1024  # bytes of JSON (at most ~16M values to decode; long strings travel as blobs)
+MAX_HASHED = 4096  # non-string values hashed into the sets and dict keys of one frame (all alike: ~0.5 s)
 MAX_DEPTH = 200
+LONG_STR = 4096  # characters from which a string travels as a blob
 ARRAY_KINDS = set("biufcUS")
 NUMPY_TYPES = {name: getattr(np, name) for name in (
     "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32",
@@ -39,6 +65,10 @@ NUMPY_TYPES = {name: getattr(np, name) for name in (
     "generic", "signedinteger", "unsignedinteger", "complexfloating", "ndarray")}
 BUILTIN_TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, tuple, dict, set,
                                          frozenset, object, type(None), slice)}
+BIT_GENERATORS = {cls.__name__: cls for cls in (np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937,
+                                                np.random.Philox, np.random.SFC64)}
+STALE = ("a function the grader lent to an earlier call can no longer be used: a function passed to your "
+         "code may be called only while the call it was passed to runs")
 
 
 class WireError(Exception):
@@ -53,6 +83,56 @@ class WireTimeout(WireError):
     """No complete frame arrived before the deadline."""
 
 
+class Unsendable(WireError):
+    """A value this side may not send (an object of the grader that is neither data nor a function)."""
+
+
+class ValueRefused(ValueError):
+    """A value the receiver will not build (over a bound); the channel itself is fine."""
+
+
+# ---------------------------------------------------------------------------------------------
+# random generators, by value
+
+
+def rng_state(g):
+    """The state of a Generator or RandomState, as plain data."""
+    if type(g) is np.random.RandomState:
+        return g.get_state(legacy=False)
+    return g.bit_generator.state
+
+
+def set_rng_state(g, state):
+    """Give the caller's generator `g` the state the other side left its copy in (ValueError if malformed)."""
+    if type(state) is not dict or state.get("bit_generator") != rng_state(g).get("bit_generator"):
+        raise ValueError("the random generator's state sent back after the call is malformed")
+    try:
+        if type(g) is np.random.RandomState:
+            g.set_state(state)
+        else:
+            g.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"the random generator's state sent back after the call is malformed ({err})") from None
+
+
+def _make_rng(kind, state):
+    if kind not in ("Generator", "RandomState") or type(state) is not dict:
+        raise WireError(f"bad random generator {kind!r}")
+    cls = BIT_GENERATORS.get(state.get("bit_generator"))
+    if cls is None:
+        raise WireError(f"unknown bit generator {state.get('bit_generator')!r}")
+    try:
+        if kind == "Generator":
+            bits = cls(0)
+            bits.state = state
+            return np.random.Generator(bits)
+        g = np.random.RandomState(cls(0))
+        g.set_state(state)
+        return g
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise WireError(f"bad random generator state: {err}") from None
+
+
 # ---------------------------------------------------------------------------------------------
 # encoding
 
@@ -60,6 +140,7 @@ class WireTimeout(WireError):
 class _Encoder:
     def __init__(self, export):
         self.export, self.blobs = export, []
+        self.rngs, self._rng_index = [], {}  # generators in the order they first appear
 
     def blob(self, data):
         self.blobs.append(bytes(data))
@@ -75,12 +156,22 @@ class _Encoder:
             a = a.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
         return {"__nd__": self.blob(a.tobytes()), "dtype": a.dtype.str, "shape": list(a.shape)}
 
+    def rng(self, g):
+        index = self._rng_index.get(id(g))
+        if index is not None:
+            return {"__rng__": index}
+        self._rng_index[id(g)] = len(self.rngs)
+        self.rngs.append(g)
+        return {"__rng__": len(self.rngs) - 1, "kind": type(g).__name__, "state": self.enc(rng_state(g))}
+
     def enc(self, v, depth=0):
         if depth > MAX_DEPTH:
             raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
         t = type(v)
-        if v is None or t is bool or t is str:
+        if v is None or t is bool:
             return v
+        if t is str:
+            return v if len(v) < LONG_STR else {"__str__": self.blob(v.encode("utf-8", "surrogatepass"))}
         if t is int:
             return v if abs(v) < 2 ** 53 else {"__int__": str(v)}
         if t is float:
@@ -101,6 +192,10 @@ class _Encoder:
             return {"__slice__": [self.enc(v.start), self.enc(v.stop), self.enc(v.step)]}
         if v is Ellipsis:
             return {"__ellipsis__": True}
+        if t is np.random.Generator and type(v.bit_generator).__name__ in BIT_GENERATORS:
+            return self.rng(v)
+        if t is np.random.RandomState and type(v._bit_generator).__name__ in BIT_GENERATORS:
+            return self.rng(v)
         # subclasses of the builtin containers and numbers (a namedtuple, an OrderedDict, an IntEnum)
         # travel as their builtin base, as isinstance() sees them
         for base in (bool, int, float, complex, str, bytes, tuple, list, dict, frozenset, set):
@@ -128,21 +223,47 @@ class _Encoder:
         return {"__ref__": self.export(v)}
 
 
+def _dumps(tree):
+    return json.dumps(tree, separators=(",", ":"), allow_nan=False).encode()
+
+
 def encode(value, export):
-    """(header bytes, blobs) for a value; `export(obj)` returns the reference id of a non-data object."""
+    """(header bytes, blobs) for a value; `export(obj)` returns the reference tag of a non-data object."""
     enc = _Encoder(export)
     tree = enc.enc(value)
-    return json.dumps(tree, separators=(",", ":"), allow_nan=False).encode(), enc.blobs
+    return _dumps(tree), enc.blobs
+
+
+def encode_message(message, export):
+    """(header bytes, blobs, generators sent) for a message: a dict of named fields."""
+    enc = _Encoder(export)
+    tree = [[str(k), enc.enc(v)] for k, v in message.items()]
+    return _dumps(tree), enc.blobs, enc.rngs
 
 
 class _Decoder:
     def __init__(self, blobs, resolve):
         self.blobs, self.resolve = blobs, resolve
+        self.rngs, self.hashed = [], 0
 
     def blob(self, i):
         if type(i) is not int or not 0 <= i < len(self.blobs):
             raise WireError(f"reference to a missing blob {i!r}")
         return self.blobs[i]
+
+    def charge(self, key):
+        """Count a value about to be hashed into a set or dict: strings are free, others have a budget."""
+        stack = [key]
+        while stack:
+            x = stack.pop()
+            if type(x) in (str, bytes):
+                continue
+            self.hashed += 1
+            if self.hashed > MAX_HASHED:
+                raise ValueRefused(f"a set or dict with more than {MAX_HASHED:,} keys that are not strings "
+                                   "(a limit of the grader)")
+            if type(x) in (tuple, frozenset):
+                stack.extend(x)
 
     def dec(self, v, depth=0):
         if depth > MAX_DEPTH:
@@ -154,8 +275,19 @@ class _Decoder:
         if type(v) is not dict or len(v) == 0:
             raise WireError(f"unexpected JSON value of type {type(v).__name__}")
         key = next(iter(v))
+        if key == "__str__":
+            try:
+                return self.blob(v[key]).decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError as err:
+                raise WireError(f"a string that is not UTF-8: {err}") from None
         if key == "__int__":
-            return int(v[key])
+            text = v[key]
+            if type(text) is not str or len(text) > 5000:
+                raise WireError("bad integer")
+            try:
+                return int(text)
+            except ValueError:
+                raise WireError(f"bad integer {text[:40]!r}") from None
         if key == "__float__":
             if v[key] not in ("nan", "inf", "-inf"):
                 raise WireError(f"bad float {v[key]!r}")
@@ -166,18 +298,29 @@ class _Decoder:
         if key == "__bytes__":
             return self.blob(v[key])
         if key == "__tuple__":
-            return tuple(self.dec(x, depth + 1) for x in v[key])
+            return tuple(self.dec(x, depth + 1) for x in self.items(v[key]))
         if key == "__dict__":
-            return {self.dec(k, depth + 1): self.dec(x, depth + 1) for k, x in v[key]}
+            out = {}
+            for pair in self.items(v[key]):
+                if type(pair) is not list or len(pair) != 2:
+                    raise WireError("a dict entry that is not a pair")
+                k = self.dec(pair[0], depth + 1)
+                self.charge(k)
+                out[k] = self.dec(pair[1], depth + 1)
+            return out
         if key == "__set__":
-            items = [self.dec(x, depth + 1) for x in v[key]]
+            items = [self.dec(x, depth + 1) for x in self.items(v[key])]
+            for x in items:
+                self.charge(x)
             return frozenset(items) if v.get("frozen") else set(items)
         if key == "__slice__":
-            return slice(*(self.dec(x, depth + 1) for x in v[key]))
+            return slice(*(self.dec(x, depth + 1) for x in self.items(v[key])))
         if key == "__ellipsis__":
             return Ellipsis
         if key == "__nd__":
             return self.array(v)
+        if key == "__rng__":
+            return self.rng(v, depth)
         if key == "__dtype__":
             return self.dtype(v[key])
         if key == "__nptype__":
@@ -191,6 +334,26 @@ class _Decoder:
         if key == "__ref__":
             return self.resolve(v[key])
         raise WireError(f"unknown tag {key!r}")
+
+    @staticmethod
+    def items(v):
+        if type(v) is not list:
+            raise WireError(f"expected a list in the frame, got {type(v).__name__}")
+        return v
+
+    def rng(self, v, depth):
+        index = v["__rng__"]
+        if type(index) is not int:
+            raise WireError("bad random generator reference")
+        if "kind" not in v:
+            if not 0 <= index < len(self.rngs):
+                raise WireError("reference to a random generator not in the frame")
+            return self.rngs[index]
+        if index != len(self.rngs):
+            raise WireError("random generators out of order")
+        g = _make_rng(v["kind"], self.dec(v.get("state"), depth + 1))
+        self.rngs.append(g)
+        return g
 
     @staticmethod
     def dtype(text):
@@ -215,13 +378,39 @@ class _Decoder:
         return a[()] if v.get("scalar") and a.ndim == 0 else a
 
 
-def decode(header, blobs, resolve):
-    """The value of a frame; `resolve(ref)` turns a reference tag into an object or a proxy."""
+def _loads(header):
     try:
-        tree = json.loads(header)
+        return json.loads(header)
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise WireError(f"header is not JSON: {err}") from None
-    return _Decoder(blobs, resolve).dec(tree)
+
+
+def _dec(decoder, tree):
+    try:
+        return decoder.dec(tree)
+    except (ValueRefused, WireError):
+        raise
+    except (TypeError, ValueError, OverflowError, KeyError) as err:  # an unhashable key, a bad number...
+        raise WireError(f"a malformed value: {type(err).__name__}: {str(err)[:200]}") from None
+
+
+def decode(header, blobs, resolve):
+    """The value of a frame; `resolve(ref)` turns a reference tag into an object or a proxy."""
+    return _dec(_Decoder(blobs, resolve), _loads(header))
+
+
+def decode_message(header, blobs, resolve):
+    """(message, generators received) of a frame; a field over a bound is left out and named in 'refused'."""
+    tree = _loads(header)
+    if type(tree) is not list or not all(type(p) is list and len(p) == 2 and type(p[0]) is str for p in tree):
+        raise WireError("a message that is not a list of named fields")
+    decoder, message = _Decoder(blobs, resolve), {}
+    for name, value in tree:
+        try:
+            message[name] = _dec(decoder, value)
+        except ValueRefused as err:
+            message["refused"] = str(err)
+    return message, decoder.rngs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,8 +437,9 @@ def _read_exact(fd, n, deadline):
 
 def write_frame(fd, header, blobs):
     sizes = len(header) + sum(len(b) for b in blobs)
-    if sizes > MAX_FRAME:
-        raise WireError(f"a message of {sizes:,} bytes is over the {MAX_FRAME:,}-byte limit")
+    if sizes > MAX_FRAME or len(header) > MAX_HEADER:
+        raise WireError(f"a message of {sizes:,} bytes ({len(header):,} of structure) is over the limit of "
+                        f"{MAX_FRAME:,} bytes ({MAX_HEADER:,} of structure)")
     out = [MAGIC, struct.pack("<II", len(header), len(blobs)), header]
     for b in blobs:
         out += [struct.pack("<Q", len(b)), b]
@@ -264,7 +454,7 @@ def read_frame(fd, deadline=None):
     if head[:4] != MAGIC:
         raise WireError("frame does not start with the protocol's magic bytes")
     hlen, nblobs = struct.unpack("<II", head[4:])
-    if hlen > MAX_FRAME or nblobs > 1_000_000:
+    if hlen > MAX_HEADER or nblobs > 1_000_000:
         raise WireError("frame header announces more than the limit")
     header = _read_exact(fd, hlen, deadline)
     blobs, total = [], hlen
@@ -278,7 +468,7 @@ def read_frame(fd, deadline=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# remote objects and calls
+# proxies, exceptions and argument states
 
 
 class RemoteError(Exception):
@@ -313,7 +503,11 @@ def rebuild_exception(info):
 
 
 def update_in_place(orig, new, depth=0):
-    """Write `new` into the caller's object `orig` (list, dict, set or array) without replacing it."""
+    """Write `new` into the caller's object `orig` (list, dict, set or array) without replacing it.
+
+    Only the sandbox does this (with the grader's after-states of a lent call); the grader never writes
+    what the sandbox sends into its own objects.
+    """
     if depth > MAX_DEPTH:
         return
     if isinstance(orig, np.ndarray) and isinstance(new, np.ndarray):
@@ -369,7 +563,7 @@ def copied_back(request, args, kwargs):
 
 
 def mutable_args(args, kwargs):
-    """The positions and names of arguments whose mutations travel back after a call."""
+    """The positions and names of arguments whose final state travels back after a call."""
     def carries(a):
         return _container(a) or (type(a) is tuple and any(carries(x) for x in a))
 
@@ -377,7 +571,7 @@ def mutable_args(args, kwargs):
 
 
 class Remote:
-    """An object that lives on the other side: calls, attribute and item reads travel over the wire."""
+    """An object of the learner's process held by the grader: calls, attribute and item reads travel."""
 
     __slots__ = ("_endpoint", "_ref", "_label")
 
@@ -387,6 +581,9 @@ class Remote:
         object.__setattr__(self, "_label", label)
 
     def __call__(self, *args, **kwargs):
+        hook = self._endpoint.call_hook
+        if hook is not None:
+            return hook({"ref": self._ref}, args, kwargs)
         return self._endpoint.call({"ref": self._ref}, args, kwargs)
 
     def __getattr__(self, name):
@@ -407,66 +604,133 @@ class Remote:
         return iter(self._endpoint.request({"op": "list", "ref": self._ref}))
 
     def __repr__(self):
-        return f"<{self._label} in the {'sandbox' if self._endpoint.side == 'host' else 'grader'}>"
+        return f"<{self._label} in the sandbox>"
+
+
+class Lent:
+    """A function the grader lends to the learner's code for one call: it answers calls, nothing else."""
+
+    __slots__ = ("_endpoint", "_ref", "_label")
+
+    def __init__(self, endpoint, ref, label="function"):
+        object.__setattr__(self, "_endpoint", endpoint)
+        object.__setattr__(self, "_ref", ref)
+        object.__setattr__(self, "_label", label)
+
+    def __call__(self, *args, **kwargs):
+        return self._endpoint.call({"ref": self._ref}, args, kwargs)
+
+    def __getattr__(self, name):
+        raise AttributeError(f"{name!r}: a function the grader passes to your code can be called, "
+                             "its attributes cannot be read")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a function the grader passes to your code cannot be changed")
+
+    def __bool__(self):
+        return True
+
+    def _refuse(self, *args):
+        raise TypeError("a function the grader passes to your code can only be called")
+
+    __getitem__ = __len__ = __iter__ = _refuse
+
+    def __repr__(self):
+        return f"<{self._label} lent by the grader>"
+
+
+class Revoked:
+    """What a reference to a function the grader no longer lends becomes when it comes back."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __call__(self, *args, **kwargs):
+        raise PermissionError(STALE)
+
+    def __repr__(self):
+        return f"<{self.label} the grader lent to an earlier call>"
+
+
+# ---------------------------------------------------------------------------------------------
+# one side of the wire
 
 
 class Endpoint:
     """One side of the wire: sends requests, serves the other side's requests while it waits.
 
-    `handler(request) -> reply value` serves what the other side asks; `side` is "host" or "sandbox".
-    Objects exported to the other side are kept in `exported` (id -> object) for the endpoint's life (one
-    submission): a learner's object may keep a generator it was given and draw from it in a later call.
+    `handler(request) -> reply fields` serves what the other side asks; `side` is "host" or "sandbox".
+    The sandbox keeps the objects it exports (a learner's objects) for the endpoint's life. The host
+    exports only functions, lent until `revoke()`; after a call, `last_after` holds
+    [(argument, the state the callee left its copy in)] and the host's own objects are left as they were.
     """
 
     def __init__(self, rfd, wfd, side, handler=None):
         self.rfd, self.wfd, self.side, self.handler = rfd, wfd, side, handler
         self.exported, self._next_ref, self._next_id = {}, 1, 1
         self.deadline = None  # monotonic time after which a wait gives up (host side)
+        self.call_hook = None  # host: how a call of a Remote is made (the judge's bookkeeping)
+        self.last_after = []
 
     # references
     def export(self, obj):
-        if isinstance(obj, Remote) and obj._endpoint is self:  # an object of the other side goes home as itself
+        if isinstance(obj, (Remote, Lent)) and obj._endpoint is self:  # an object of the other side goes home
             return {"side": "sandbox" if self.side == "host" else "host", "id": obj._ref, "label": obj._label}
+        if self.side == "host" and not callable(obj):
+            raise Unsendable(f"a {type(obj).__name__[:60]} cannot be sent to the learner's process: only data, "
+                             "random generators and functions (lent for one call) can")
         ref = self._next_ref
         self._next_ref += 1
         self.exported[ref] = obj
-        return {"side": self.side, "id": ref, "label": type(obj).__name__[:60]}
+        return {"side": self.side, "id": ref, "label": "function" if self.side == "host" else type(obj).__name__[:60]}
+
+    def revoke(self):
+        """Refuse every function lent so far (host): the call it was lent for has returned."""
+        self.exported.clear()
 
     def resolve(self, tag):
         if type(tag) is not dict or type(tag.get("id")) is not int:
             raise WireError(f"bad reference {tag!r}")
+        label = str(tag.get("label", "object"))[:60]
         if tag.get("side") == self.side:
-            if tag["id"] not in self.exported:
-                raise WireError("reference to an object that no longer exists")
-            return self.exported[tag["id"]]
-        return Remote(self, tag["id"], str(tag.get("label", "object"))[:60])
+            if tag["id"] in self.exported:
+                return self.exported[tag["id"]]
+            if self.side == "host":
+                return Revoked(label)
+            raise WireError("reference to an object that no longer exists")
+        return Remote(self, tag["id"], label) if self.side == "host" else Lent(self, tag["id"], label)
 
     def local(self, ref):
         if type(ref) is not int or ref not in self.exported:
+            if self.side == "host":
+                raise PermissionError(STALE)
             raise WireError("reference to an object that no longer exists")
         return self.exported[ref]
 
     # messages
     def send(self, message):
-        header, blobs = encode(message, self.export)
+        """Send a message; returns the random generators it carried, in order."""
+        header, blobs, rngs = encode_message(message, self.export)
         write_frame(self.wfd, header, blobs)
+        return rngs
 
     def receive(self):
         header, blobs = read_frame(self.rfd, self.deadline)
-        message = decode(header, blobs, self.resolve)
-        if type(message) is not dict or message.get("kind") not in ("request", "reply"):
+        message, rngs = decode_message(header, blobs, self.resolve)
+        if message.get("kind") not in ("request", "reply"):
             raise WireError("a message that is neither a request nor a reply")
+        message["__rngs__"] = rngs  # (set here: whatever the other side sent under that name is replaced)
         return message
 
     def request(self, body):
         """Send a request and wait for its reply, serving the other side's requests meanwhile."""
-        return self._settle(self._exchange(body))
+        return self._settle(self._exchange(body)[0])
 
     def _exchange(self, body):
-        """Send a request; serve the other side's requests until its reply comes, and return that reply."""
+        """Send a request; serve the other side's requests until its reply comes: (reply, generators sent)."""
         rid = self._next_id
         self._next_id += 1
-        self.send({"kind": "request", "id": rid, **body})
+        sent = self.send({"kind": "request", "id": rid, **body})
         while True:
             message = self.receive()
             if message["kind"] == "request":
@@ -474,7 +738,7 @@ class Endpoint:
                 continue
             if message.get("id") != rid:
                 raise WireError("a reply to a request that was not made")
-            return message
+            return message, sent
 
     def _settle(self, reply):
         if reply.get("stdout"):
@@ -483,47 +747,71 @@ class Endpoint:
             warnings.warn(str(w.get("message", "")), _warning_class(w.get("category")), stacklevel=4)
         if not reply.get("ok"):
             raise rebuild_exception(reply.get("error") or {})
+        if reply.get("refused"):
+            raise ValueRefused(str(reply["refused"]))
         return reply.get("value")
 
     def call(self, target, args, kwargs, extra=None):
-        """Call `target` on the other side; copy the mutations of list, dict, set and array args back."""
+        """Call `target` on the other side with the arguments as data; return its value.
+
+        Generators get the state the callee left them in; the after-states of list, dict, set and array
+        arguments are written into them on the sandbox side and kept in `last_after` on the host side.
+        """
         positions, names = mutable_args(args, kwargs)
+        self.last_after = []
         body = {"op": "call", "target": target, "args": list(args), "kwargs": dict(kwargs),
                 "copy_back": [positions, names], "np_random": np.random.get_state(), **(extra or {})}
-        message = self._exchange(body)
-        after = message.get("after") or [[], {}]
-        try:
-            if message.get("np_random") is not None:  # numpy's global generator, as if the call ran here
-                np.random.set_state(message["np_random"])
-            for i, new in zip(positions, after[0]):
-                update_in_place(args[i], new)
-            for k in names:
-                if k in after[1]:
-                    update_in_place(kwargs[k], after[1][k])
-        except Exception as err:  # noqa: BLE001 (malformed copy-back: a wrong answer, not a crash)
-            raise WireError(f"the arguments sent back after the call are malformed: {err}") from None
-        return self._settle(message)
+        reply, sent = self._exchange(body)
+        malformed = None
+        try:  # numpy's global generator and the generators passed, as if the call ran here
+            if reply.get("np_random") is not None:
+                np.random.set_state(reply["np_random"])
+            states = reply.get("rngs")
+            if sent and (type(states) is not list or len(states) != len(sent)):
+                raise ValueError("the random generators' states did not come back")
+            for g, state in zip(sent, states or []):
+                set_rng_state(g, state)
+        except Exception as err:  # noqa: BLE001 (a wrong answer of the other side, not a crash)
+            malformed = f"the random state sent back after the call is malformed: {err}"
+        after = reply.get("after") if reply.get("ok") else None
+        if type(after) is list and len(after) == 2 and type(after[0]) is list and type(after[1]) is dict:
+            pairs = [(args[i], new) for i, new in zip(positions, after[0])]
+            pairs += [(kwargs[k], after[1][k]) for k in names if k in after[1]]
+            if self.side == "host":
+                self.last_after = pairs
+            else:
+                for orig, new in pairs:
+                    update_in_place(orig, new)
+        value = self._settle(reply)
+        if malformed:
+            raise ValueError(malformed)
+        return value
 
     def serve(self, message):
         """Answer one request of the other side (a reply is always sent, an error if need be)."""
+        is_call = message.get("op") == "call"
         try:
-            if message.get("op") == "call" and message.get("np_random") is not None:
+            if message.get("refused"):
+                raise ValueRefused(f"the request was refused: {message['refused']}")
+            if is_call and message.get("np_random") is not None:
                 np.random.set_state(message["np_random"])
             reply = self.handler(message)
             reply = {"kind": "reply", "id": message.get("id"), "ok": True, **reply}
-            if message.get("op") == "call":
-                reply["np_random"] = np.random.get_state()
         except (ChannelClosed, WireTimeout):
             raise
         except BaseException as exc:  # noqa: BLE001 (anything the served code raises goes back as data)
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and self.side == "host":
                 raise
             reply = {"kind": "reply", "id": message.get("id"), "ok": False, "error": exception_info(exc)}
+        if is_call:
+            reply["np_random"] = np.random.get_state()
+            reply["rngs"] = [rng_state(g) for g in message.get("__rngs__", [])]
         try:
             self.send(reply)
         except WireError as err:
             self.send({"kind": "reply", "id": message.get("id"), "ok": False,
-                       "error": {"types": ["ValueError"], "message": f"the result cannot travel: {err}"}})
+                       "error": {"types": ["ValueError"], "message": f"the result cannot travel: {err}"},
+                       **({"rngs": reply["rngs"]} if is_call else {})})
 
 
 def _warning_class(name):

@@ -12,18 +12,29 @@ Nothing else of the host exists inside: not the grader's environment, the course
 gradebook, other submissions, /etc, /home or /root.
 
 Limits (rlimits, set before exec and inherited by everything inside): address space, CPU seconds,
-file size, open files, no core dumps, and processes. RLIMIT_NPROC counts per uid, so when the grader
-runs as root each sandbox runs as a uid of its own (a slot, 61000 + n, held with a lock file while
-the sandbox lives), which is what makes the process limit bound this sandbox alone. The judge
-enforces wall time from outside (grader/judge.py) and kills the whole sandbox when it must.
+file size, open files, no core dumps, and processes (RLIMIT_NPROC: processes and threads). RLIMIT_NPROC
+counts per uid, so it must be set where that count is the sandbox's alone:
+- as root, each sandbox runs as a uid of its own (a slot, 61000 + n, held with a lock file while the
+  sandbox lives), and the limit is set before exec;
+- as any other user, bubblewrap puts the sandbox in a user namespace of its own, and since Linux 5.14
+  the kernel counts a namespace's processes for that namespace (and checks each level up to the
+  host's): the limit is set inside it, by the first process there (NPROC_INSIDE), so it bounds this
+  sandbox whatever else the grader's uid runs. On an older kernel the count is the uid's on the whole
+  machine, and the limit is that count plus `processes` (headroom), as for an unsandboxed run.
+The judge enforces wall time from outside (grader/judge.py) and kills the whole sandbox when it must.
 
-Where bubblewrap is missing or cannot make namespaces, the harness runs as a plain child process
-with the same limits (and the same slot uid when root), and every result says it was NOT sandboxed.
+No sandbox, no run: where bubblewrap is missing or cannot make the sandbox, Sandbox() raises
+SandboxUnavailable, unless the instructor accepted an unsandboxed run (`grade --allow-unsandboxed`,
+which sets CHARLM_ALLOW_UNSANDBOXED=1 for the judge): then the harness runs as a plain child process
+with the same limits (the same slot uid when root), and every result says it was NOT sandboxed.
+`unavailable_reason()` is the full check (bubblewrap builds this very sandbox and starts Python in it),
+made by the grade command before it grades and by each grading process (a Dask worker too) once.
 """
 
 import contextlib
 import fcntl
 import os
+import re
 import resource
 import shutil
 import signal
@@ -40,6 +51,14 @@ SLOT_DIR = os.path.join(tempfile.gettempdir(), "charlm-grader-slots")
 FIRST_UID = 61000
 SLOTS = 512
 MIB = 1024 * 1024
+ALLOW_ENV = "CHARLM_ALLOW_UNSANDBOXED"   # "1": the instructor accepted an unsandboxed run (grade --allow-unsandboxed)
+# run by the sandbox's first process, inside its user namespace: the process limit, then the harness
+NPROC_INSIDE = ("import os, resource, sys; n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_NPROC, (n, n)); "
+                "os.execv(sys.argv[2], sys.argv[2:])")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap cannot make the sandbox here, and no unsandboxed run was accepted."""
 
 
 @dataclass
@@ -50,7 +69,7 @@ class Limits:
     cpu_seconds: int = 900  # CPU time of each process; the judge's wall-time budget is usually lower
     file_mib: int = 128  # largest file it may write
     scratch_mib: int = 256  # size of each of its two tmpfs folders (/home/learner, /tmp)
-    processes: int = 32  # processes and threads of its uid
+    processes: int = 32  # processes and threads it may run at once
     open_files: int = 256
 
 
@@ -65,6 +84,53 @@ def bwrap_path():
     except (OSError, subprocess.TimeoutExpired):
         return None
     return path if probe.returncode == 0 else None
+
+
+def unavailable_reason():
+    """'' when learners' code can run sandboxed here, else why not (one line).
+
+    The full check: bubblewrap builds the sandbox of a submission (the Python installation, the venv, the
+    harness, the scratch folders) and starts this Python in it."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return "bubblewrap (bwrap) is not installed on this machine"
+    with tempfile.TemporaryDirectory(prefix="charlm-probe-") as folder:
+        os.chmod(folder, 0o755)
+        try:
+            probe = subprocess.run([*bwrap_args(path, folder, Limits(), None), sys.executable, "-I", "-S", "-c", "0"],
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"bubblewrap could not be run on this machine ({type(e).__name__}: {e})"
+    if probe.returncode != 0:
+        said = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"bubblewrap cannot make the sandbox on this machine ({(said or ['no message'])[-1][:200]})"
+    return ""
+
+
+def unsandboxed_allowed():
+    return os.environ.get(ALLOW_ENV) == "1"
+
+
+def nproc_per_namespace():
+    """Whether RLIMIT_NPROC counts a user namespace's processes on their own (ucounts: Linux 5.14 and later)."""
+    m = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (5, 14)
+
+
+def tasks_of(uid):
+    """Processes and threads whose real uid is uid, on the whole machine (what RLIMIT_NPROC counts)."""
+    n = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as f:
+                fields = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+            if int(fields["Uid"].split()[0]) == uid:
+                n += int(fields.get("Threads", "1").strip() or 1)
+        except (OSError, KeyError, ValueError, IndexError):
+            continue
+    return n
 
 
 class Slot:
@@ -162,6 +228,8 @@ def bwrap_args(bwrap, submission, limits, uid):
         args += ["--ro-bind", root, root]
     args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--chdir", "/home/learner", "--clearenv"]
+    if os.geteuid() != 0:  # a user namespace of its own (implied unless bwrap is setuid): its own process count
+        args += ["--unshare-user"]
     for key, value in sandbox_env(uid).items():
         args += ["--setenv", key, value]
     if uid is not None:
@@ -184,10 +252,15 @@ class Sandbox:
     """One running harness for one submission; talk to it through `endpoint` (an rpc.Endpoint)."""
 
     def __init__(self, submission, limits=None, use_bwrap=True, handler=None):
+        """use_bwrap=False asks for an unsandboxed run; with use_bwrap=True and no working bubblewrap, raises
+        SandboxUnavailable unless an unsandboxed run was accepted (CHARLM_ALLOW_UNSANDBOXED=1)."""
         self.submission = os.path.abspath(submission)
         self.limits = limits or Limits()
         self.bwrap = bwrap_path() if use_bwrap else None
         self.sandboxed = self.bwrap is not None
+        if use_bwrap and not self.sandboxed and not unsandboxed_allowed():
+            raise SandboxUnavailable("bubblewrap is missing or cannot make namespaces here, and no unsandboxed run "
+                                     "was accepted (grade --allow-unsandboxed)")
         # without bubblewrap the interpreter may sit where another uid cannot reach it (/root): keep ours
         self.slot = Slot() if self.sandboxed else Slot.none()
         self.proc, self.endpoint, self._log, self._scratch = None, None, [], None
@@ -198,8 +271,21 @@ class Sandbox:
         from_child_r, from_child_w = os.pipe()
         uid, limits = self.slot.uid, self.limits
         harness_args = ["--in", str(to_child_r), "--out", str(from_child_w)]
+        # the process limit (see the module's docstring): before exec for a slot uid (root) or an unsandboxed
+        # run (headroom over the uid's count); inside the sandbox's user namespace otherwise
+        nproc_before, nproc_inside = None, None
+        if uid is not None:
+            nproc_before = limits.processes
+        elif os.geteuid() != 0:
+            per_namespace = self.sandboxed and nproc_per_namespace()
+            count = limits.processes if per_namespace else tasks_of(os.getuid()) + limits.processes
+            if self.sandboxed:
+                nproc_inside = count
+            else:
+                nproc_before = count
         if self.sandboxed:
-            cmd = [*bwrap_args(self.bwrap, self.submission, limits, uid), sys.executable,
+            inside = [sys.executable, "-I", "-S", "-c", NPROC_INSIDE, str(nproc_inside)] if nproc_inside else []
+            cmd = [*bwrap_args(self.bwrap, self.submission, limits, uid), *inside, sys.executable,
                    "/opt/grader/harness.py", "/submission", "/home/learner/work", *harness_args]
             env, cwd = None, "/"
         else:
@@ -216,8 +302,8 @@ class Sandbox:
             lim = [(resource.RLIMIT_AS, limits.memory_mib * MIB), (resource.RLIMIT_CPU, limits.cpu_seconds),
                    (resource.RLIMIT_FSIZE, limits.file_mib * MIB), (resource.RLIMIT_NOFILE, limits.open_files),
                    (resource.RLIMIT_CORE, 0)]
-            if uid is not None:
-                lim.append((resource.RLIMIT_NPROC, limits.processes))
+            if nproc_before is not None:
+                lim.append((resource.RLIMIT_NPROC, nproc_before))
             for what, value in lim:
                 resource.setrlimit(what, (value, value))
 

@@ -7,7 +7,8 @@
            "notebook": str,                      # the submitted .ipynb file's text (may be anything)
            "files": [{"name", "kind": "file"|"symlink"|"dir"|"other", "size"}],  # listed beside it, never read
            "cell_timeout": float,                # seconds per cell (default 60)
-           "budget": float}                      # seconds for the whole notebook (default 600)
+           "budget": float,                      # seconds for the whole notebook (default 600)
+           "allow_unsandboxed": bool}            # the instructor accepts an unsandboxed run (default false)
 
     result = {"student", "assignment", "sha256",                # of the notebook text as UTF-8
               "status": "graded" | "unreadable" | "internal-error",
@@ -22,8 +23,10 @@
 grade_submission never raises and never writes outside a temporary folder of its own. It runs the
 judge (grader/judge.py) in a child process, forked from a warm judge of this process
 (grader/zygote.py) that has the judge's libraries imported already; a crash there is an
-"internal-error" result for this submission, not the end of a class. The judge in turn runs the
-learner's code in the sandbox.
+"internal-error" result for this submission, not the end of a class (and not a grade: the driver records
+nothing for it and the next run retries it). The judge in turn runs the learner's code in the sandbox.
+A machine that cannot sandbox (checked once per process, grader.sandbox.unavailable_reason) runs nothing
+and answers "internal-error", unless the job allows an unsandboxed run.
 It is safe to call from a process pool or a Dask worker, on a machine where the course is installed.
 """
 
@@ -32,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -41,15 +45,27 @@ import tempfile
 import threading
 import time
 
+from grader.driver import clean
+from grader.sandbox import ALLOW_ENV
 from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0
 DEFAULT_BUDGET = 600.0
+JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")   # a surrogate written as a JSON escape
 
 
 def _env():
     return dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1")
+
+
+def _judge_env(allow_unsandboxed):
+    """The judge's environment: whether an unsandboxed run was accepted is the job's say, never inherited."""
+    env = _env()
+    env.pop(ALLOW_ENV, None)
+    if allow_unsandboxed:
+        env[ALLOW_ENV] = "1"
+    return env
 
 
 class _Zygote:
@@ -58,15 +74,16 @@ class _Zygote:
     When it cannot be started or dies, the submission is judged by a fresh `python -m grader.judge`.
     """
 
-    def __init__(self):
+    def __init__(self, allow_unsandboxed=False):
         self.owner, self.proc, self.lock, self.buffer, self.home = os.getpid(), None, threading.Lock(), b"", None
+        self.allow_unsandboxed = bool(allow_unsandboxed)
 
     def _start(self):
         self.buffer = b""
         self.home = tempfile.mkdtemp(prefix="charlm-zygote-")  # its prebuilt trusted folder, removed by close()
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.zygote"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT,
-                                     env=dict(_env(), CHARLM_ZYGOTE_HOME=self.home))
+                                     env=dict(_judge_env(self.allow_unsandboxed), CHARLM_ZYGOTE_HOME=self.home))
 
     def _line(self, deadline):
         fd = self.proc.stdout.fileno()
@@ -95,7 +112,8 @@ class _Zygote:
                     raise OSError("the warm judge did not start")
             except OSError:
                 self.close()
-                return _judge_in_a_new_process(job_path, result_path, deadline - time.monotonic())
+                return _judge_in_a_new_process(job_path, result_path, deadline - time.monotonic(),
+                                               self.allow_unsandboxed)
             done = self._line(deadline)
             if done is None:  # past the time limit: stop that child, and the zygote with it
                 with contextlib.suppress(ProcessLookupError):
@@ -120,14 +138,30 @@ class _Zygote:
 
 
 _ZYGOTE = None
+_SANDBOX_CHECKED = set()   # pids of processes where the sandbox was found to work
 
 
-def _zygote():
+def _zygote(allow_unsandboxed=False):
     global _ZYGOTE
+    if _ZYGOTE is not None and _ZYGOTE.owner == os.getpid() and _ZYGOTE.allow_unsandboxed != bool(allow_unsandboxed):
+        _ZYGOTE.close()   # another run's choice about unsandboxed runs (a Dask worker serves many)
+        _ZYGOTE = None
     if _ZYGOTE is None or _ZYGOTE.owner != os.getpid():  # a forked worker process makes its own
-        _ZYGOTE = _Zygote()
+        _ZYGOTE = _Zygote(allow_unsandboxed)
         atexit.register(_ZYGOTE.close)
     return _ZYGOTE
+
+
+def cannot_sandbox(job):
+    """'' when this job's learner code may run here, else why not: no sandbox, and no unsandboxed run accepted."""
+    if job.get("allow_unsandboxed") or os.getpid() in _SANDBOX_CHECKED:
+        return ""
+    from grader.sandbox import unavailable_reason
+
+    why = unavailable_reason()
+    if not why:
+        _SANDBOX_CHECKED.add(os.getpid())
+    return why
 
 
 def _error_tail(result_path):
@@ -139,9 +173,10 @@ def _error_tail(result_path):
     return lines[-1][:300] if lines else ""
 
 
-def _judge_in_a_new_process(job_path, result_path, timeout):
+def _judge_in_a_new_process(job_path, result_path, timeout, allow_unsandboxed=False):
     try:
-        proc = subprocess.run([sys.executable, "-m", "grader.judge", job_path, result_path], cwd=ROOT, env=_env(),
+        proc = subprocess.run([sys.executable, "-m", "grader.judge", job_path, result_path], cwd=ROOT,
+                              env=_judge_env(allow_unsandboxed),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=max(timeout, 1))
     except subprocess.TimeoutExpired:
         return "the judge did not finish in time"
@@ -170,6 +205,41 @@ def _fallback(job, status, reason, seconds):
             "flagged": True, "reasons": [reason], "notes": [], "seconds": round(seconds, 2), "notebook": None}
 
 
+def without_lone_surrogates(text):
+    """The notebook's JSON text with each lone surrogate in its strings (a JSON escape such as \\udce9 that is not
+    half of a pair) written as its backslash escape, as grader.driver.printable writes it.
+
+    JSON may say anything; UTF-8, which the judge and every file it writes use, cannot encode a lone surrogate.
+    In a code cell's string literal the escape means the same string to Python; Markdown shows it as written.
+    The text is returned unchanged when it has none (or is not JSON: the judge says it is unreadable)."""
+    if not JSON_SURROGATE.search(text):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    cleaned = clean(data)
+    return text if cleaned is data else json.dumps(cleaned, ensure_ascii=False)
+
+
+def make_job(student, assignment, notebook=None, files=(), cell_timeout=DEFAULT_CELL_TIMEOUT,
+             budget=DEFAULT_BUDGET, allow_unsandboxed=False):
+    """The job of one submission, built in this one place for `grade` (grader/driver.py) and the learner's
+    self-check (grader/selfcheck.py), so that both hand the unit the same fields.
+
+    `notebook` may join later (the driver adds the text only when a worker takes the job);
+    `allow_unsandboxed` is set by the self-check, for a learner checking their own notebook on a machine without
+    bubblewrap, and by `grade --allow-unsandboxed`, when the instructor accepts an unsandboxed run.
+    """
+    job = {"student": student, "assignment": assignment, "files": list(files),
+           "cell_timeout": float(cell_timeout), "budget": float(budget)}
+    if notebook is not None:
+        job["notebook"] = notebook
+    if allow_unsandboxed:
+        job["allow_unsandboxed"] = True
+    return job
+
+
 def grade_submission(job):
     """Grade one submission; see the module docstring for `job` and the result."""
     t0 = time.monotonic()
@@ -178,12 +248,21 @@ def grade_submission(job):
         return _fallback(job, "internal-error", f"unknown assignment {job.get('assignment')!r}", 0.0)
     job["cell_timeout"] = float(job.get("cell_timeout") or DEFAULT_CELL_TIMEOUT)
     job["budget"] = float(job.get("budget") or DEFAULT_BUDGET)
+    job["allow_unsandboxed"] = bool(job.get("allow_unsandboxed"))
+    if isinstance(job.get("notebook"), str):
+        job["notebook"] = without_lone_surrogates(job["notebook"])
+    why = cannot_sandbox(job)
+    if why:
+        return _fallback(job, "internal-error", f"this machine cannot sandbox learners' code ({why}), so nothing "
+                         "was run: install bubblewrap on it (`make sandbox`), or grade with --allow-unsandboxed",
+                         time.monotonic() - t0)
     work = tempfile.mkdtemp(prefix="charlm-unit-")
     try:
         job_path, result_path = os.path.join(work, "job.json"), os.path.join(work, "result.json")
         with open(job_path, "w", encoding="utf-8") as f:
             json.dump(job, f)
-        failure = _zygote().grade(job_path, result_path, job["assignment"], job["budget"] + 180)
+        failure = _zygote(job["allow_unsandboxed"]).grade(job_path, result_path, job["assignment"],
+                                                          job["budget"] + 180)
         if failure:
             return _fallback(job, "internal-error", f"internal error in the judge ({failure}); regrade",
                              time.monotonic() - t0)

@@ -3,7 +3,12 @@
 Select it with CHARLM_GRADER_UNIT=tests.fake_unit:grade_submission (the driver, its process pool and Dask
 workers all read that variable). It runs nothing: a test cell passes when the solution cell before it (in the
 instructor notebook) is present in the submission and does not raise NotImplementedError. Text in the notebook
-steers it: `FAKE-FLAG` raises a review flag, `FAKE-FAIL <grade_id>` fails that cell with an error.
+steers it: `FAKE-FLAG` raises a review flag, `FAKE-FAIL <grade_id>` fails that cell with an error,
+`FAKE-SURROGATE` puts lone surrogates (as undecodable bytes and a learner's odd strings give them) in its
+reasons, notes, messages and graded notebook, `FAKE-CHATTY` adds thousands of long reasons and notes and a
+megabyte-long message. Faults of ours, only while CHARLM_FAKE_UNIT_FAULTS=1 (so that a rerun without it grades
+them): `FAKE-CRASH` raises, `FAKE-OURS` answers an internal-error result (as grader.unit does when the judge
+crashed), `FAKE-DIE` ends its process at once (a grading process lost).
 CHARLM_FAKE_UNIT_SLEEP (seconds) makes each call take that long, so a run can be killed midway.
 """
 
@@ -36,6 +41,16 @@ def grade_submission(job):
     t0 = time.time()
     time.sleep(float(os.environ.get("CHARLM_FAKE_UNIT_SLEEP", "0")))
     text = job["notebook"]
+    if os.environ.get("CHARLM_FAKE_UNIT_FAULTS") == "1":
+        if "FAKE-CRASH" in text:
+            raise RuntimeError("the fake unit crashed, as told")
+        if "FAKE-DIE" in text:
+            os._exit(3)
+        if "FAKE-OURS" in text:
+            return {"student": job["student"], "assignment": job["assignment"], "status": "internal-error",
+                    "score": 0.0, "max_score": 24.0, "cells": {}, "flagged": True,
+                    "reasons": ["internal error in the judge (the fake judge crashed); regrade"], "notes": [],
+                    "seconds": 0.0, "notebook": None}
     result = {"student": job["student"], "assignment": job["assignment"],
               "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
               "status": "graded", "score": 0.0, "max_score": 0.0, "cells": {}, "flagged": False, "reasons": [],
@@ -73,6 +88,21 @@ def grade_submission(job):
         result["score"] += got
     if "FAKE-FLAG" in text:
         result["flagged"], result["reasons"] = True, ["static: FAKE-FLAG found in the notebook"]
+    if "FAKE-SURROGATE" in text:
+        odd = "caf\udce9 \ud800 \udfff"   # lone surrogates: an undecodable byte, and halves of a pair
+        result["flagged"] = True
+        result["reasons"].append(f"static: {odd} in a reason")
+        result["notes"].append(f"{odd} in a note")
+        first = layout[0][0]
+        result["cells"][first]["message"] = f"{first}: ValueError: {odd}"
+        result["cells"][first]["outcome"], result["score"] = "error", result["score"] - result["cells"][first]["points"]
+        result["cells"][first]["points"] = 0.0
+    if "FAKE-CHATTY" in text:
+        result["flagged"] = True
+        result["reasons"] += [f"static: finding {i} " + "r" * 1000 for i in range(5000)]
+        result["notes"] += [f"note {i} " + "n" * 1000 for i in range(5000)]
+        first = layout[0][0]
+        result["cells"][first]["message"] = "m" * 1_000_000
     if job.get("files"):
         result["notes"].append("files beside the notebook: " + ", ".join(f["name"] for f in job["files"]))
     graded = copy.deepcopy(nb)
@@ -80,6 +110,8 @@ def grade_submission(job):
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in result["cells"] and cell.get("cell_type") == "code":
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": result["cells"][gid]["message"]}]
+        elif "FAKE-SURROGATE" in text and cell.get("cell_type") == "code":
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "printed \udce9\n"}]
     result["notebook"] = graded
     result["seconds"] = round(time.time() - t0, 3)
     return result

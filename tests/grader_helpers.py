@@ -25,9 +25,10 @@ def env(fake=True, sleep=0.0, **extra):
     return e
 
 
-def grader(*args, fake=True, sleep=0.0, check=True, timeout=600):
-    """Run `python -m grader ARGS` to completion; returns the CompletedProcess (stdout and stderr as text)."""
-    done = subprocess.run([sys.executable, "-m", "grader", *args], cwd=ROOT, env=env(fake, sleep), text=True,
+def grader(*args, fake=True, sleep=0.0, check=True, timeout=600, **extra):
+    """Run `python -m grader ARGS` to completion (extra: environment variables); returns the CompletedProcess
+    (stdout and stderr as text)."""
+    done = subprocess.run([sys.executable, "-m", "grader", *args], cwd=ROOT, env=env(fake, sleep, **extra), text=True,
                           capture_output=True, timeout=timeout)
     if check and done.returncode != 0:
         raise AssertionError(f"grader {args} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
@@ -68,6 +69,21 @@ def csv_rows(course, drop=("seconds",)):
     """grades.csv as a list of dicts without the columns in drop (seconds differ between runs)."""
     with open(os.path.join(course, "grades.csv"), encoding="utf-8", newline="") as f:
         return [{k: v for k, v in row.items() if k not in drop} for row in csv.DictReader(f)]
+
+
+def set_cell(notebook_path, text):
+    """Put text in the first cell of a notebook file (the fake unit reads its FAKE-... words anywhere)."""
+    import json
+
+    with open(notebook_path, encoding="utf-8") as f:
+        nb = json.load(f)
+    nb["cells"][0]["source"] = text
+    with open(notebook_path, "w", encoding="utf-8") as f:
+        json.dump(nb, f)
+
+
+def notebook_of(submissions, student, assignment="dinosaur_island"):
+    return os.path.join(submissions, student, assignment, f"{assignment}.ipynb")
 
 
 def free_port():

@@ -1,4 +1,4 @@
-"""The learner's own pre-check (tools.validate) agrees with the autograder on every honest notebook.
+"""The visible-test gate (tools.validate) agrees with the autograder on every honest notebook.
 
 The honest notebooks are the `*_honest_*` specs of grader_tests/valid/ (scratch cells with sys,
 inspect, time and copy, %timeit, globals(), prints, plots, a progress bar inside a function, files

@@ -8,6 +8,7 @@ import json
 import os
 
 import nbformat
+import numpy as np
 import pytest
 
 from grader import judge
@@ -110,3 +111,77 @@ def test_a_lost_warm_judge_costs_nothing():
     unit._zygote().proc.kill()  # the warm judge dies between two submissions
     second = grade(nb)
     assert first["status"] == second["status"] == "graded" and first["cells"] == second["cells"]
+
+
+# --- the wire's contract as the judge keeps it (no sandbox needed) ----------------------------
+
+
+def test_after_call_reads_the_state_the_last_call_left_never_the_tests_object():
+    j = judge.Judge({})
+    params, state, untouched = {"W": np.zeros(2)}, (np.zeros(2), np.ones(2)), [1, 2]
+    first, last = {"W": np.ones(2)}, {"W": np.full(2, 2.0)}
+    state_after = (np.zeros(2), np.full(2, 7.0))
+    j.calls = [judge.Call("optimize", (params,), {}, after=[(params, first)]),
+               judge.Call("optimize", (params, state), {}, after=[(params, last), (state, state_after)])]
+    assert j.after_call(params) is last and j.after_call(params["W"]) is last["W"]
+    assert j.after_call(state)[1].tolist() == [7.0, 7.0] and j.after_call(state[1]).tolist() == [7.0, 7.0]
+    assert j.after_call(untouched) is untouched  # never passed: itself, as in a notebook
+    assert params["W"].tolist() == [0.0, 0.0]
+
+
+def test_the_judge_answers_only_calls_of_what_it_lends_and_only_in_time():
+    import time
+
+    from grader import rpc
+
+    j = judge.Judge({})
+    j.endpoint = rpc.Endpoint(-1, -1, "host")
+    j.test_deadline = time.monotonic() + 60
+    ref = j.endpoint.export(lambda x, d: d.update(seen=x) or x * 2)["id"]
+    call = {"op": "call", "target": {"ref": ref}, "args": [3, {}], "kwargs": {}, "copy_back": [[1], []]}
+    assert j.serve(call) == {"value": 6, "after": [[{"seen": 3}], {}]}
+    for op in ("getattr", "getitem", "len", "list"):
+        with pytest.raises(PermissionError):
+            j.serve({"op": op, "ref": ref, "name": "ctypes"})
+    j.test_deadline = time.monotonic() - 1
+    with pytest.raises(TimeoutError):
+        j.serve(call)
+    j.endpoint.revoke()
+    with pytest.raises(PermissionError, match="lent to an earlier call"):
+        j.serve(call)
+    with pytest.raises(rpc.Unsendable):
+        j.endpoint.export(object())
+
+
+def test_the_judges_own_work_ends_at_its_deadline():
+    import time
+
+    alarm = judge._Alarm()
+    t0 = time.monotonic()
+    with (pytest.raises(judge.JudgeOvertime, match="the test x ran past its time limit"),
+          alarm.until(time.monotonic() + 0.3, "the test x")):
+        while True:
+            pass
+    assert time.monotonic() - t0 < 5
+
+
+def test_a_lent_reference_that_keeps_the_judge_busy_ends_that_test_as_a_time_limit():
+    # the hidden model test lends a reference optimize step; this model hands it 2,000 hidden units and a
+    # name of 20,000 characters (small to send), which would keep the judge's reference busy for a minute
+    edits = [("cell", "model", '''
+def model(data_x, ix_to_char, char_to_ix, num_iterations=35000, n_a=50, dino_names=7, vocab_size=27, verbose=False):
+    parameters = initialize_parameters(n_a, vocab_size, vocab_size)
+    if optimize is not _own_optimize:  # the grader's reference step, lent by the hidden test
+        X = [None] + [1] * 20_000
+        optimize(X, X[1:] + [0], np.zeros((2000, 1)), initialize_parameters(2000, vocab_size, vocab_size))
+    return parameters, []
+
+
+_own_optimize = optimize
+''')]
+    nb = submissions.build("dinosaur_island", "solution", edits)
+    r = grade_submission({"student": "s1", "assignment": "dinosaur_island", "notebook": nbformat.writes(nb),
+                          "cell_timeout": 8})
+    hidden = r["cells"]["test_model_hidden"]
+    assert hidden["outcome"] == "timeout" and "did not finish in time" in hidden["message"], hidden
+    assert r["cells"]["test_clip"]["outcome"] == "passed" and r["seconds"] < 120, r

@@ -1,9 +1,10 @@
-"""grader/rpc.py: plain data across the wire, references for the rest, and nothing that runs code."""
+"""grader/rpc.py: data across the wire, functions lent for one call, bounded decoding, nothing that runs code."""
 
 import json
 import os
 import struct
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -45,10 +46,35 @@ def test_numpy_scalars_stay_scalars():
 
 def test_objects_travel_as_references():
     exported = []
-    header, blobs = rpc.encode({"f": print, "rng": np.random.default_rng(0)}, lambda obj: exported.append(obj) or {
+    header, blobs = rpc.encode({"f": print, "obj": object()}, lambda obj: exported.append(obj) or {
         "side": "host", "id": len(exported), "label": type(obj).__name__})
-    assert exported[0] is print and isinstance(exported[1], np.random.Generator)
+    assert exported[0] is print and type(exported[1]) is object
     assert "__ref__" in header.decode()
+
+
+def test_long_strings_travel_as_blobs_and_keep_lone_surrogates():
+    text = "x" * 10_000 + "\ud800" + "é"
+    header, blobs = rpc.encode([text, "short"], lambda obj: pytest.fail("no reference"))
+    assert len(header) < 200 and len(blobs) == 1
+    assert rpc.decode(header, blobs, None) == [text, "short"]
+
+
+@pytest.mark.parametrize("make", [lambda: np.random.default_rng(7), lambda: np.random.Generator(np.random.MT19937(3)),
+                                  lambda: np.random.Generator(np.random.Philox(4)), lambda: np.random.RandomState(5)])
+def test_random_generators_cross_as_their_state(make):
+    g, mirror = make(), make()
+    g.random_sample(3) if isinstance(g, np.random.RandomState) else g.random(3)
+    mirror.random_sample(3) if isinstance(mirror, np.random.RandomState) else mirror.random(3)
+    got = roundtrip([g, {"again": g}])
+    assert type(got[0]) is type(g) and got[0] is got[1]["again"]  # one generator in the frame, re-created once
+    assert got[0] is not g
+    assert got[0].standard_normal(4).tolist() == mirror.standard_normal(4).tolist()
+
+
+def test_a_generator_of_an_unknown_bit_generator_is_refused():
+    header = json.dumps({"__rng__": 0, "kind": "Generator", "state": {"bit_generator": "Evil", "state": 1}}).encode()
+    with pytest.raises(rpc.WireError):
+        rpc.decode(header, [], None)
 
 
 @pytest.mark.parametrize("header, blobs", [
@@ -57,6 +83,8 @@ def test_objects_travel_as_references():
     (b'{"__nd__": 5, "dtype": "<f8", "shape": [1]}', []),  # missing blob
     (b'{"__pickle__": "gASVBQAAAAAAAACMAWGULg=="}', []),  # unknown tag
     (b'{"__type__": "eval"}', []),
+    (b'{"__set__": [[1, 2]]}', []),  # an unhashable item
+    (b'{"__str__": 0}', [b"\xff\xfe"]),  # not UTF-8
     (b"not json", []),
 ])
 def test_malformed_frames_are_refused(header, blobs):
@@ -72,10 +100,32 @@ def test_framing_rejects_garbage_and_oversize():
     os.write(w, rpc.MAGIC + struct.pack("<II", rpc.MAX_FRAME + 1, 0))
     with pytest.raises(rpc.WireError):
         rpc.read_frame(r)
+    os.write(w, rpc.MAGIC + struct.pack("<II", rpc.MAX_HEADER + 1, 0))
+    with pytest.raises(rpc.WireError):
+        rpc.read_frame(r)
     os.close(w)
     with pytest.raises(rpc.ChannelClosed):
         rpc.read_frame(r)
     os.close(r)
+
+
+def colliding(n):
+    """n distinct integers with one hash (hash(k * (2**61 - 1)) == 0): a set of them costs n**2 / 2 comparisons."""
+    return [{"__int__": str(k * (2 ** 61 - 1))} for k in range(1, n + 1)]
+
+
+def test_sets_and_dicts_whose_keys_hash_alike_are_refused_quickly():
+    for tree in ({"__set__": colliding(60_000)}, {"__dict__": [[k, 0] for k in colliding(60_000)]},
+                 {"__set__": [{"__tuple__": [-1] * 30 + [-2]} for _ in range(200)]}):
+        header = json.dumps([["kind", "reply"], ["id", 1], ["ok", True], ["value", tree]]).encode()
+        t0 = time.perf_counter()
+        message, _ = rpc.decode_message(header, [], None)
+        assert time.perf_counter() - t0 < 2.0
+        assert "value" not in message and "not strings" in message["refused"] and message["ok"] is True
+    # strings hash randomly: any number of string keys is fine, and so are a few thousand others
+    fine = {"__dict__": [[f"k{i}", i] for i in range(100_000)] + [[i, i] for i in range(rpc.MAX_HASHED)]}
+    message, _ = rpc.decode_message(json.dumps([["value", fine], ["kind", "reply"]]).encode(), [], None)
+    assert len(message["value"]) == 100_000 + rpc.MAX_HASHED
 
 
 def test_update_in_place_keeps_the_callers_objects():
@@ -107,32 +157,131 @@ def pair(handler_a, handler_b):
     return a, b
 
 
-def test_calls_callbacks_and_copy_back():
-    def learner(params, predict, rng):
-        params["W"] += 1  # in place, as update rules do
-        return [predict(np.array([1, 2])), rng.random()]
-
+def sandbox_calling(learner, kept=None):
+    """A host endpoint whose sandbox calls `learner(*args)` (a stand-in for the harness)."""
     def sandbox_handler(req):
         if req["op"] == "call":
             args, kwargs = list(req["args"]), dict(req["kwargs"])
             value = learner(*args, **kwargs)
-            return {"value": value, "after": [[args[i] for i in req["copy_back"][0]], {}]}
+            return {"value": value, "after": rpc.copied_back(req, args, kwargs)}
         raise ValueError(req["op"])
 
     host, sandbox = pair(None, sandbox_handler)
 
-    def host_handler(req):
-        target = host.local((req.get("target") or req).get("ref"))
-        if req["op"] == "call":
-            return {"value": target(*req["args"], **req["kwargs"])}
-        return {"value": getattr(target, req["name"])}
+    def host_handler(req):  # as the judge serves: calls of lent functions only
+        if req["op"] != "call":
+            raise PermissionError(req["op"])
+        target = host.local(req["target"].get("ref"))
+        args, kwargs = list(req["args"]), dict(req["kwargs"])
+        return {"value": target(*args, **kwargs), "after": rpc.copied_back(req, args, kwargs)}
 
     host.handler = host_handler
-    params = {"W": np.zeros(3)}
+    return host, sandbox
+
+
+def test_the_hosts_objects_are_never_written_by_what_comes_back():
+    def learner(params, items, state):
+        params["W"] += 1  # in place, as update rules do
+        items.append(4)
+        state[1][:] = 0
+        return "done"
+
+    host, _ = sandbox_calling(learner)
+    params, items, state = {"W": np.zeros(3)}, [1, 2, 3], (np.ones(2), np.ones(2))
+    assert host.call({"global": "learner"}, (params, items, state), {}) == "done"
+    assert params["W"].tolist() == [0, 0, 0] and items == [1, 2, 3] and state[1].tolist() == [1, 1]
+    after = dict((id(orig), new) for orig, new in host.last_after)
+    assert after[id(params)]["W"].tolist() == [1, 1, 1] and after[id(items)] == [1, 2, 3, 4]
+    assert after[id(state)][1].tolist() == [0, 0] and after[id(params)] is not params
+
+
+def test_generators_are_real_on_the_other_side_and_their_state_comes_back():
+    def learner(rng, seed_or_rng=None, legacy=None):
+        assert isinstance(rng, np.random.Generator) and type(legacy) is np.random.RandomState
+        rng = np.random.default_rng(rng)  # the idioms of honest code
+        other = seed_or_rng or np.random.default_rng()
+        assert other is rng
+        return [rng.random(), rng.integers(0, 10, 3).tolist(), legacy.random_sample()]
+
+    host, _ = sandbox_calling(learner)
     rng, mirror = np.random.default_rng(5), np.random.default_rng(5)
-    got = host.call({"global": "learner"}, (params, lambda x: int(x.sum()), rng), {})
-    assert got == [3, mirror.random()]
-    assert params["W"].tolist() == [1.0, 1.0, 1.0]
+    legacy, legacy_mirror = np.random.RandomState(2), np.random.RandomState(2)
+    got = host.call({"global": "learner"}, (rng, rng), {"legacy": legacy})
+    assert got == [mirror.random(), mirror.integers(0, 10, 3).tolist(), legacy_mirror.random_sample()]
+    assert rng.random() == mirror.random() and legacy.random_sample() == legacy_mirror.random_sample()
+
+
+def test_a_lent_function_answers_calls_only_while_lent():
+    kept = []
+
+    def learner(predict, params):
+        if predict is None:  # a later call: the learner's code uses the reference it kept
+            return kept[0](np.array([1]), params)
+        kept.append(predict)
+        for read in (lambda: predict.__globals__, lambda: predict.table, lambda: len(predict), lambda: predict[0],
+                     lambda: list(predict)):
+            with pytest.raises((AttributeError, TypeError)):
+                read()
+        assert predict and callable(predict)
+        out = predict(np.array([1, 2]), params)
+        return [out, params["W"].tolist()]
+
+    host, _ = sandbox_calling(learner)
+
+    def reference(x, params):
+        params["W"] = params["W"] * 2  # the grader's update in place reaches the learner's own dict
+        return int(x.sum())
+
+    assert host.call({"global": "learner"}, (reference, {"W": np.ones(2)}), {}) == [3, [2.0, 2.0]]
+    host.revoke()  # the judge does this when the call it lent `reference` for returns
+    with pytest.raises(PermissionError, match="lent to an earlier call"):
+        host.call({"global": "learner"}, (None, {"W": np.ones(1)}), {})
+
+
+def test_the_host_sends_nothing_but_data_and_functions():
+    host, _ = sandbox_calling(lambda x: x)
+    with pytest.raises(rpc.Unsendable, match="cannot be sent"):
+        host.call({"global": "learner"}, (object(),), {})
+    assert host.call({"global": "learner"}, ([1, "a"],), {}) == [1, "a"]  # the channel is still in step
+
+
+def test_a_stale_function_passed_back_to_the_host_is_refused_when_used():
+    kept = []
+
+    def learner(f, g=None):
+        if g is None:
+            kept.append(f)
+            return f(1)
+        return g(kept[0])  # hands the old reference to a function the grader lends now
+
+    host, _ = sandbox_calling(learner)
+    assert host.call({"global": "learner"}, (lambda x: x + 1,), {}) == 2
+    host.revoke()
+    with pytest.raises(PermissionError, match="lent to an earlier call"):
+        host.call({"global": "learner"}, (None, lambda old: old(1)), {})
+
+
+def test_a_refused_value_settles_the_call_and_keeps_the_channel():
+    class Colliding:
+        pass
+
+    plain = rpc._Encoder.enc
+
+    def enc(self, v, depth=0):  # what a learner's code could make its own copy of rpc send
+        if isinstance(v, Colliding):
+            return {"__set__": colliding(20_000)}
+        return plain(self, v, depth)
+
+    rpc._Encoder.enc = enc
+    try:
+        host, _ = sandbox_calling(lambda x: Colliding() if x else "fine")
+        t0 = time.perf_counter()
+        with pytest.raises(rpc.ValueRefused, match="not strings"):
+            host.call({"global": "learner"}, (1,), {})
+        assert time.perf_counter() - t0 < 2.0
+        assert host.call({"global": "learner"}, (0,), {}) == "fine"
+    finally:
+        rpc._Encoder.enc = plain
 
 
 def test_exceptions_come_back_as_builtin_classes():
@@ -159,4 +308,3 @@ def test_arrays_inside_a_tuple_argument_come_back_mutated():
     assert rpc.mutable_args((state, 3), {}) == ([0], [])
     rpc.update_in_place(state, (np.full(2, 5.0), np.ones(2)))
     assert state[0].tolist() == [5.0, 5.0]
-

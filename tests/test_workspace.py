@@ -1,7 +1,9 @@
 """The learner workspace (tools/workspace.py): created once, then never overwritten."""
 
+import ast
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -147,3 +149,52 @@ def test_saved_work_survives_make_release_and_make_lab(tmp_path):
         assert run.returncode == 0, run.stderr
     assert digest(ws / NOTEBOOK) == mine
     assert tree(ws) == before
+
+
+def test_readme_says_how_to_check_and_hand_in_and_check_is_a_launcher(course, tmp_path):
+    ws = tmp_path / "ws"
+    workspace.sync(str(ws), root=str(course), out=io.StringIO())
+    readme = (ws / "README.md").read_text()
+    assert "## Check your notebook" in readme and f"./check {FIRST}" in readme and "Validate" in readme
+    assert "## Hand in" in readme and f"`{NOTEBOOK}`" in readme
+    launcher = ws / workspace.LAUNCHER
+    assert os.access(launcher, os.X_OK) and launcher.read_text().startswith("#!/bin/sh\n")
+    assert f"PYTHONPATH={ROOT} " in launcher.read_text() and "-m grader.selfcheck" in launcher.read_text()
+
+
+def test_readme_and_launcher_are_refreshed_only_while_untouched(course, tmp_path, monkeypatch):
+    ws = tmp_path / "ws"
+    workspace.sync(str(ws), root=str(course), out=io.StringIO())
+    # the course moves (the launcher names the repository): an untouched launcher follows it
+    monkeypatch.setattr(workspace, "ROOT", str(tmp_path / "moved"))
+    assert workspace.sync(str(ws), root=str(course), out=io.StringIO()) == []
+    assert str(tmp_path / "moved") in (ws / "check").read_text()
+    # a learner's own changes to either are never overwritten: the new version lands beside
+    (ws / "check").write_text("#!/bin/sh\necho my own check\n")
+    (ws / "README.md").write_text((ws / "README.md").read_text() + "\nMy notes.\n")
+    mine = tree(ws)
+    monkeypatch.setattr(workspace, "ROOT", ROOT)
+    messages = workspace.sync(str(ws), root=str(course), out=io.StringIO())
+    assert {k: v for k, v in tree(ws).items() if k in mine and k != workspace.RECORD} == \
+        {k: v for k, v in mine.items() if k != workspace.RECORD}
+    assert len(messages) == 1 and "check.new-" in messages[0]  # README.md's text does not depend on ROOT
+
+
+def test_the_readme_of_an_earlier_workspace_is_known_as_the_courses(course, tmp_path):
+    """Workspaces made before README.md was in the record get the new README, unless the learner edited it."""
+    shown = subprocess.run(["git", "show", "67081b1:tools/workspace.py"], cwd=ROOT, capture_output=True, text=True)
+    if shown.returncode != 0:
+        pytest.skip("the commit with the earlier README is not in this clone's history")
+    earlier = shown.stdout
+    old_readme = ast.literal_eval('"""' + earlier.split('README = """', 1)[1].split('"""', 1)[0] + '"""')
+    for edited, expect_new in ((False, True), (True, False)):
+        ws = tmp_path / f"ws-{edited}"
+        workspace.sync(str(ws), root=str(course), out=io.StringIO())
+        record = json.loads((ws / workspace.RECORD).read_text())
+        del record["README.md"]
+        (ws / workspace.RECORD).write_text(json.dumps(record))
+        text = old_readme + ("\nmine\n" if edited else "")
+        (ws / "README.md").write_text(text)
+        workspace.sync(str(ws), root=str(course), out=io.StringIO())
+        assert ((ws / "README.md").read_text() == workspace.readme()) == expect_new
+        assert ((ws / "README.md").read_text() == text) == (not expect_new)

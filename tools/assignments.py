@@ -15,17 +15,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASSIGNMENTS = {
     "dinosaur_island": (
         "dinosaur_island.ipynb",
-        ["utils/rnn_utils.py", "utils/grading.py", "utils/dinosaur_expected.py", "data/dinos.txt"],
+        ["utils/rnn_utils.py", "utils/grading.py", "utils/dinosaur_expected.py", "utils/exercises.py",
+         "data/dinos.txt"],
     ),
     "lstm_text8": (
         "lstm_text8.ipynb",
         ["utils/lstm.py", "utils/text8.py", "utils/progress.py", "utils/grading.py", "utils/text8_expected.py",
-         "data/text8_sample.txt", "utils/pretrained.py", "data/text8_lstm.npz", "data/text8_seq2seq.npz"],
+         "utils/exercises.py", "data/text8_sample.txt", "utils/pretrained.py", "data/text8_lstm.npz",
+         "data/text8_seq2seq.npz"],
     ),
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
         ["utils/lstm.py", "utils/nietzsche.py", "utils/progress.py", "utils/grading.py", "utils/nietzsche_expected.py",
-         "data/nietzsche.txt", "utils/pretrained.py", "data/nietzsche_3char.npz", "data/nietzsche_8char.npz"],
+         "utils/exercises.py", "data/nietzsche.txt", "utils/pretrained.py", "data/nietzsche_3char.npz",
+         "data/nietzsche_8char.npz"],
     ),
 }
 

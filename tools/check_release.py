@@ -4,6 +4,10 @@
    and compared file by file with the committed release/<assignment>/.
 2. Leaks: no release notebook may contain a solution or hidden-test marker, nor any line of code
    that appears only inside a solution or hidden-test region of the source notebook.
+3. Metadata JupyterLab rewrites on open: no release notebook nor lab (notebooks/) may carry saved widget
+   state, nor a kernelspec other than the course kernel's (JupyterLab writes the running kernel's over it).
+   Either makes an untouched notebook open marked unsaved: a learner would be asked to save it, and
+   autosave would rewrite a tracked file.
 
 usage: python -m tools.check_release
 """
@@ -15,7 +19,8 @@ import sys
 import tempfile
 
 from tools import notebooks
-from tools.assignments import ASSIGNMENTS, active
+from tools.assignments import ASSIGNMENTS, LAB_FILES, active
+from tools.nbgrader_ext import WIDGET_STATE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -74,6 +79,34 @@ def leaks(assignment):
     return [f"release/{assignment}: {p}" for p in problems]
 
 
+def widget_state(path):
+    """Saved widget state in a notebook's metadata (JupyterLab's widget manager rewrites it on open)."""
+    nb = notebooks.read(path)
+    if WIDGET_STATE not in nb.metadata:
+        return []
+    state = nb.metadata[WIDGET_STATE].get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return [f"{os.path.relpath(path, ROOT)}: widget state in its metadata ({len(state)} widget(s)); `make release` "
+            "clears a release's, and a lab's goes with nbformat (del nb.metadata['widgets'])"]
+
+
+def course_kernelspec():
+    """The kernelspec JupyterLab writes into a notebook it runs with the course's kernel (python3)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    return {"display_name": spec.display_name, "language": spec.language, "name": "python3"}
+
+
+def rewritten_on_open(path, kernelspec=None):
+    """What JupyterLab would rewrite in a notebook as soon as it opens it (empty for a notebook that opens clean)."""
+    problems = widget_state(path)
+    want = kernelspec or course_kernelspec()
+    have = dict(notebooks.read(path).metadata.get("kernelspec", {}))
+    if have != want:
+        problems.append(f"{os.path.relpath(path, ROOT)}: kernelspec {have} is not the course kernel's {want}")
+    return problems
+
+
 def main():
     problems = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -81,12 +114,18 @@ def main():
             generate(assignment, os.path.join(scratch, "release"), os.path.join(scratch, "gradebook.db"))
             problems += drift(assignment, os.path.join(scratch, "release", assignment))
             problems += leaks(assignment)
+            release_nb = os.path.join(ROOT, "release", assignment, ASSIGNMENTS[assignment][0])
+            if os.path.exists(release_nb):
+                problems += rewritten_on_open(release_nb)
+    problems += [p for rel in LAB_FILES if rel.endswith(".ipynb") for p in rewritten_on_open(os.path.join(ROOT, rel))]
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:
-        print("release/ is stale or leaks: run `make release` and commit release/", file=sys.stderr)
+        print("release/ is stale, leaks or would be rewritten on open: run `make release` and commit release/",
+              file=sys.stderr)
         return 1
-    print(f"release/ matches source/ for {len(active())} assignment(s), no solution or hidden-test text")
+    print(f"release/ matches source/ for {len(active())} assignment(s), no solution or hidden-test text, "
+          "nothing JupyterLab rewrites on open")
     return 0
 
 

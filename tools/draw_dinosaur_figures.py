@@ -3,7 +3,8 @@ Draw the two diagrams of the Dinosaur Island notebook and save them as PNGs in i
 
   source/dinosaur_island/figures/rnn_unrolled.png   the RNN unrolled over the name "trex": one
       cell per time step, the inputs [None, t, r, e, x] below, the targets [t, r, e, x, \\n]
-      above, and the last step's equations written beside its arrows
+      above, the state a<0> carried in from the previous name, and the last step's equations
+      written beside its arrows
   source/dinosaur_island/figures/sampling_loop.png  the sampling loop of exercise 2: step ->
       softmax -> draw an index -> one-hot -> fed back as the next input, until a newline
 
@@ -69,7 +70,10 @@ def draw_unrolled():
     xs = [1.2 + 2.2 * k for k in range(5)]
     y_in, y_cell, y_out, y_tgt = 0.0, 2.0, 3.7, 4.55
     highlight = 4  # the step whose equations are written on its arrows (the last: nothing to its right)
-    box(ax, -0.35, y_cell, 0.9, 0.6, r"$a^{\langle 0\rangle}$" + "\n= 0", "white", size=10)
+    box(ax, -0.35, y_cell, 0.9, 0.6, r"$a^{\langle 0\rangle}$", "white", size=11)
+    # model() hands each name the state the previous one ended with; only the first name starts from zeros
+    ax.text(-0.35, y_cell - 0.45, "the state the\nprevious name\nended with\n(zeros for the\nfirst name)",
+            ha="center", va="top", fontsize=8.5, color="#333333")
     arrow(ax, (0.1, y_cell), (xs[0] - 0.55, y_cell))
     for k, x in enumerate(xs):  # step k reads x<k> and a<k>, and gives a<k+1> and y^<k+1>
         lw = 2.6 if k == highlight else 1.4

@@ -7,6 +7,9 @@
   a placeholder and cut tracebacks in cells that held hidden tests down to their last line (the
   error and its message: what was expected and what came back), so no hidden-test source reaches
   a learner, neither in cells nor in tracebacks.
+- ClearWidgetState: when a release is generated, drop the widget state an executed notebook may carry in its
+  metadata (`widgets`): a released notebook must open unchanged (JupyterLab rewrites that state on open, so
+  an untouched notebook would ask to be saved). tools/check_release.py fails on any that is left.
 """
 
 import re
@@ -42,6 +45,17 @@ class LimitOutputSize(LimitOutput):
                     output.evalue = self._cut(output.evalue)
                     output.traceback = [self._cut(line) for line in output.traceback]
         return cell, resources
+
+
+WIDGET_STATE = "widgets"  # the notebook metadata key under which Jupyter stores widget state
+
+
+class ClearWidgetState(NbGraderPreprocessor):
+    """Remove saved widget state from the notebook's metadata."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.pop(WIDGET_STATE, None)
+        return nb, resources
 
 
 class HideHiddenTests(NbGraderPreprocessor):

@@ -33,3 +33,39 @@ def strip_markers(source):
     """The source with the BEGIN/END marker lines removed and the regions kept (the instructor's code)."""
     marker = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
     return "\n".join(line for line in source.split("\n") if not marker.match(line))
+
+
+def nbgrader(cell):
+    """A cell's nbgrader metadata, or {} when it has none (or what it has is not a mapping)."""
+    meta = cell.get("metadata")
+    found = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def is_solution(cell):
+    return bool(nbgrader(cell).get("solution"))
+
+
+def is_test(cell):
+    """An autograded test cell: graded, and not a solution the learner writes."""
+    return bool(nbgrader(cell).get("grade")) and not is_solution(cell)
+
+
+def is_locked(cell):
+    """Read-only as nbgrader sees it: never a solution cell, always a test cell, else what the metadata says."""
+    if is_solution(cell):
+        return False
+    return is_test(cell) or bool(nbgrader(cell).get("locked"))
+
+
+def set_cell_type(cell, cell_type):
+    """Turn a cell into a code, markdown or raw cell in place, with the fields that type needs (outputs cleared)."""
+    if cell.get("cell_type") == cell_type:
+        return
+    cell["cell_type"] = cell_type
+    if cell_type == "code":
+        cell.pop("attachments", None)
+        cell["outputs"], cell["execution_count"] = [], None
+    else:
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)

@@ -9,14 +9,23 @@ A specification is a Python file in grader_tests/<corpus>/ that names its assign
         ...
 
 `base: release` starts from the student release (every exercise untouched); `base: solution` starts
-from the release with every solution cell filled in with the instructor's code from source/. Then,
-in order, each section changes it:
+from the release with every solution cell filled in with the instructor's code from source/. A header
+line `# notebook: <another assignment>` starts from that assignment's notebook instead (its release,
+solved or not as `base` says), handed in as the named assignment's: a wrong upload. Then, in order,
+each section changes it (grade_ids are those of the notebook it starts from):
 
     # %% cell: <grade_id>          replace that cell's code with the section's text
+    # %% unsolved: <grade_id>      put back that cell's text as released (the section has no text)
+    # %% cell-type: <grade_id> <code|markdown|raw>
+                                   turn that cell into a cell of that type (its text kept, outputs cleared)
+    # %% duplicate: <grade_id>     insert a copy of that cell, metadata included, after it (as copy and
+                                   paste in Jupyter do)
     # %% new-cell-after: <grade_id> insert a new code cell (no nbgrader metadata) with the text
     # %% new-graded-cell-after: <grade_id> <new_id> <points>
                                    insert a code cell claiming to be a graded test (for attacks)
     # %% delete: <grade_id>         delete that cell (the section has no text)
+    # %% move-after: <anchor> <grade_id>
+                                   move the cell <grade_id> to just after <anchor> (no text)
     # %% strip-metadata             remove the nbgrader metadata of every cell
 
 Specifications stay small and never drift from the notebook: everything else comes from the
@@ -26,23 +35,31 @@ usage: python -m tools.submissions <spec.py>... --out submitted/   (one student 
 """
 
 import argparse
+import copy
 import os
 import re
 import sys
 
 import nbformat
+from nbformat.v4.nbbase import random_cell_id
 
 from tools import notebooks
 from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEADER = re.compile(r"^# (assignment|base|expected_score): *(\S+)\s*$", re.M)
-SECTION = re.compile(
-    r"^# %% (cell|new-cell-after|new-graded-cell-after|delete|strip-metadata)(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
+HEADER = re.compile(r"^# (assignment|base|notebook|expected_score): *(\S+)\s*$", re.M)
+OPERATIONS = ("cell", "unsolved", "cell-type", "duplicate", "new-cell-after", "new-graded-cell-after", "delete",
+              "move-after", "strip-metadata")
+SECTION = re.compile(r"^# %% (" + "|".join(OPERATIONS) + r")(?:: *(\S+(?: \S+)*))?[ \t]*$", re.M)
+CELL_TYPES = ("code", "markdown", "raw")
 
 
 def parse(path):
-    """Return (assignment, base, [(operation, grade_id or None, text)]) of a specification file."""
+    """Return (assignment, base, [(operation, grade_id or None, text)]) of a specification file.
+
+    A spec that starts from another assignment's notebook (`# notebook: NAME`) has base "solution@NAME" or
+    "release@NAME".
+    """
     with open(path, encoding="utf-8") as f:
         text = f.read()
     header = dict(HEADER.findall(text.split("# %%", 1)[0]))
@@ -50,20 +67,33 @@ def parse(path):
         raise ValueError(
             f"{path}: expected '# assignment: <one of {sorted(ASSIGNMENTS)}>' and '# base: solution|release' lines"
         )
+    base = header["base"]
+    if "notebook" in header:
+        if header["notebook"] not in ASSIGNMENTS:
+            raise ValueError(f"{path}: '# notebook: {header['notebook']}' is not one of {sorted(ASSIGNMENTS)}")
+        base = f"{base}@{header['notebook']}"
     parts = SECTION.split(text)
     edits = [(parts[i], parts[i + 1], parts[i + 2].strip("\n") + "\n") for i in range(1, len(parts), 3)]
-    return header["assignment"], header["base"], edits
+    return header["assignment"], base, edits
 
 
 def build(assignment, base, edits):
-    """The submission notebook: the release, optionally solved, with the edits applied in order."""
-    notebook, _ = ASSIGNMENTS[assignment]
-    nb = notebooks.read(os.path.join(ROOT, "release", assignment, notebook))
-    solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", assignment, notebook)))
+    """The submission notebook: the release, optionally solved, with the edits applied in order.
+
+    `base` is "solution" or "release", or "solution@OTHER" / "release@OTHER" to start from the notebook of
+    the assignment OTHER (handed in as `assignment`'s).
+    """
+    base, _, other = base.partition("@")
+    start = other or assignment
+    notebook, _ = ASSIGNMENTS[start]
+    nb = notebooks.read(os.path.join(ROOT, "release", start, notebook))
+    released = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "release", start, notebook)))
+    solved = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", start, notebook)))
     cells = notebooks.cells_by_id(nb)
-    unknown = sorted({gid.split()[0] for _, gid, _ in edits if gid} - set(cells))
+    named = {name for op, gid, _ in edits if gid for name in (gid.split() if op == "move-after" else gid.split()[:1])}
+    unknown = sorted(named - set(cells))
     if unknown:
-        raise ValueError(f"no cells with grade_id {unknown} in {assignment}; known: {sorted(cells)}")
+        raise ValueError(f"no cells with grade_id {unknown} in {start}; known: {sorted(cells)}")
     if base == "solution":
         for gid, cell in cells.items():
             if cell.metadata["nbgrader"].get("solution"):
@@ -71,6 +101,18 @@ def build(assignment, base, edits):
     for operation, gid, text in edits:
         if operation == "cell":
             cells[gid].source = text
+        elif operation == "unsolved":
+            cells[gid].source = released[gid].source
+        elif operation == "cell-type":
+            name, _, cell_type = gid.partition(" ")
+            if cell_type not in CELL_TYPES:
+                raise ValueError(f"cell-type: {cell_type!r} is not one of {', '.join(CELL_TYPES)}")
+            notebooks.set_cell_type(cells[name], cell_type)
+        elif operation == "duplicate":
+            twin = copy.deepcopy(cells[gid])
+            if "id" in twin:
+                twin["id"] = random_cell_id()
+            nb.cells.insert(nb.cells.index(cells[gid]) + 1, twin)
         elif operation == "new-cell-after":
             nb.cells.insert(nb.cells.index(cells[gid]) + 1, nbformat.v4.new_code_cell(text))
         elif operation == "new-graded-cell-after":
@@ -81,6 +123,10 @@ def build(assignment, base, edits):
             nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cell)
         elif operation == "delete":
             nb.cells.remove(cells[gid])
+        elif operation == "move-after":
+            anchor, moved = gid.split()
+            nb.cells.remove(cells[moved])
+            nb.cells.insert(nb.cells.index(cells[anchor]) + 1, cells[moved])
         else:  # strip-metadata
             for cell in nb.cells:
                 cell.metadata.pop("nbgrader", None)

@@ -1,9 +1,13 @@
 """Run a notebook and fail unless its graded tests pass (or, with --expect-fail, unless they all fail).
 
-nbgrader's own `validate` prints its findings but exits 0 either way. This one is a gate:
+nbgrader's own `validate` prints its findings but exits 0 either way. This one is the course's gate on its own
+notebooks (`make validate`):
 
-    python -m tools.validate release/dinosaur_island/dinosaur_island.ipynb    # a learner's check
-    python -m tools.validate --expect-fail release/*/*.ipynb                  # untouched releases
+    python -m tools.validate source/*/*.ipynb                                 # instructor notebooks pass
+    python -m tools.validate --expect-fail release/*/*.ipynb                  # untouched releases fail
+
+It runs the visible tests in a kernel. A learner checks a notebook with the grader itself instead
+(grader/selfcheck.py, `./check` in the workspace, Validate in the learner's lab), hidden tests included.
 
 It runs the notebook in its own folder as the autograder would (NBGRADER_EXECUTION=validate, so
 demonstration cells are skipped), then reports every graded cell (a release's hidden-test cells,
@@ -17,6 +21,7 @@ import ast
 import os
 import sys
 
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbgrader.utils import compute_checksum
 
@@ -53,7 +58,9 @@ def run(path, timeout):
     before = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "validate"  # the kernel inherits it; put back after (a caller's later kernels)
     try:
-        client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
+        # CurveZMQ keys made by the kernel manager: the kernel's sockets are encrypted, and it prints no warning
+        km = KernelManager(kernel_name="python3", transport_encryption="auto")
+        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, kernel_name="python3",
                                 resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
         client.execute()
     finally:
@@ -94,6 +101,8 @@ def main(argv):
             ok = len(passed) == len(results) and not changed
             failing = [f"  {g}: {err}" for g, err in results.items() if err]
             detail = f"{len(passed)} of {len(results)} graded cells pass"
+            if changed:  # the summary says why it failed when every cell passes
+                detail += f", but {len(changed)} test cell(s) were changed (the autograder uses the originals)"
             detail += "".join("\n" + line for line in failing)
         print(f"{path}: {'OK' if ok else 'FAILED'}: {detail}")
         status |= 0 if ok else 1

@@ -4,6 +4,11 @@ The notebook's "Expected output" cells print them with `show_expected(...)` and 
 graded tests compare against them, so the two can never disagree. The `*_case()` functions
 rebuild the exact inputs the values were computed from.
 
+`show_expected` prints numbers the way Python prints them for a correct solution (`10.0`,
+`8.45833407057182`), not as the original course wrote them (`10.`, `8.45833407`): it computes
+them from the `*_case()` inputs with the given helpers (`rnn_utils`), checks each against the
+documented value to the digits written here, and prints it as the demo cell under it does.
+
 This file is the single hand-maintained copy; the build copies it into the assignment folder.
 """
 
@@ -91,10 +96,67 @@ def format_model_log(iteration):
     return f"Iteration: {iteration}, Loss: {loss}\n\n" + "\n".join(names) + "\n\n\n"
 
 
+def _rnn_utils():
+    """The given helpers: beside this file in an assignment folder, in utils/ in the repository."""
+    try:
+        import rnn_utils
+    except ImportError:
+        from utils import rnn_utils
+    return rnn_utils
+
+
+def _agrees(value, documented):
+    """True when `value` rounds to `documented` (decimal text, or a list of them) in its last written digit."""
+    texts = documented if isinstance(documented, list) else [documented]
+    decimals = max(len(t.split(".")[1]) if "." in t else 0 for t in texts)
+    wanted = np.array([float(t) for t in texts])
+    return bool(np.all(np.abs(np.ravel(value) - wanted) <= 0.5 * 10.0 ** -decimals + 1e-12))
+
+
+def _checked(name, value, documented):
+    if not _agrees(value, documented):
+        raise AssertionError(f"dinosaur_expected: {name} computes to {value}, not the documented {documented}")
+    return value
+
+
+def clip_printed():
+    """{name: (index, value)}: the entries of CLIP as a correct clip(clip_case(), 10) gives them."""
+    gradients = clip_case()
+    out = {}
+    for name, (index, documented) in CLIP.items():
+        value = np.minimum(np.maximum(gradients[name], -10), 10)[index]
+        out[name] = (index, _checked(f"{name}{list(index)}", value, documented))
+    return out
+
+
+def optimize_printed():
+    """{label: value}: the entries of OPTIMIZE as a correct optimize(*optimize_case(), 0.01) returns them."""
+    h = _rnn_utils()
+    X, Y, a_prev, parameters = optimize_case()
+    loss, cache = h.rnn_forward(X, Y, a_prev, parameters)
+    gradients, a = h.rnn_backward(X, Y, parameters, cache)
+    gradients = {k: np.minimum(np.maximum(g, -5), 5) for k, g in gradients.items()}
+    values = {"loss": loss, "dWaa[1][2]": gradients["dWaa"][1][2], "argmax(dWax)": np.argmax(gradients["dWax"]),
+              "dWya[1][2]": gradients["dWya"][1][2], "db[4]": gradients["db"][4], "dby[1]": gradients["dby"][1],
+              "a_last[4]": a[len(X) - 1][4]}
+    out = {}
+    for name, documented in OPTIMIZE.items():
+        if isinstance(documented, int):
+            if int(values[name]) != documented:
+                raise AssertionError(f"dinosaur_expected: {name} computes to {values[name]}, not {documented}")
+            out[name] = values[name]
+        else:
+            out[name] = _checked(name, values[name], documented)
+    return out
+
+
 def show_expected(exercise):
-    """Print the expected output of one exercise: 'clip', 'sample', 'optimize' or 'model'."""
+    """Print the expected output of one exercise: 'clip', 'sample', 'optimize' or 'model'.
+
+    Numbers are printed as the demo cell under the expected output prints a correct solution's.
+    """
     if exercise == "clip":
-        for name, (index, value) in CLIP.items():
+        for name, (index, value) in clip_printed().items():
             print(f"{name}{list(index)} = {value}")
     elif exercise == "sample":
         print(f"list of indices, ending with the newline index 0; the first {SAMPLE_PORTABLE_PREFIX} are")
@@ -102,9 +164,8 @@ def show_expected(exercise):
         print("documented tail:     ", SAMPLE_DOCUMENTED[SAMPLE_PORTABLE_PREFIX:])
         print("tail on our pinned numpy 2.4.6:", SAMPLE_PINNED[SAMPLE_PORTABLE_PREFIX:])
     elif exercise == "optimize":
-        for name, value in OPTIMIZE.items():
-            shown = "[" + ", ".join(value) + "]" if isinstance(value, list) else value
-            print(f"{name} = {shown}")
+        for name, value in optimize_printed().items():
+            print(f"{name} = {value}")
     elif exercise == "model":
         for iteration in MODEL_LOG:
             print(format_model_log(iteration), end="")

@@ -1,11 +1,10 @@
 # Deletes both sample test cells, hoping to lose no points for a sample that takes the argmax.
-# The cells are put back from the source and fail as they should.
+# The cells are put back from the release and fail as they should; the deletion is flagged.
 # assignment: dinosaur_island
 # base: solution
 # expected_failures: test_sample, test_sample_hidden, test_model
 # expected_score: 14
-# expected_flag: cell 'test_sample' was deleted
-# expected_flag: cell 'test_sample_hidden' was deleted
+# expected_flag: 2 test cells were deleted: restored from the release ('test_sample', 'test_sample_hidden')
 
 # %% cell: sample
 def sample(parameters, char_to_ix, seed):

@@ -10,6 +10,12 @@ same test code and these same checks in its own process, outside the learner's, 
 notebook changes in its own process (numpy's functions, these checks, the expected values) can
 change a verdict.
 
+Arguments cross to the learner's function as copies there, so a test that checks what a call did to
+its argument (a function that must update `params` in place, or must leave `predictions` as it was)
+reads it through `after_call(argument)`: in a notebook that is the argument itself; in the
+autograder it is the state the learner's last call left its copy in. Tests compute their expected
+values from their own copies made before the call, never from an argument after it.
+
 This file is the single hand-maintained copy; the build copies it into each assignment
 folder.
 """
@@ -25,11 +31,12 @@ _all = _np.all
 _argmax = _np.argmax
 _unravel_index = _np.unravel_index
 _ndarray = _np.ndarray
-_integer = _np.integer
-_floating = _np.floating
 _array2string = _np.array2string
 
-__all__ = ["check_type", "check_shape", "check_close", "check_printed", "check_equal", "check_keys", "fail"]
+__all__ = ["check_type", "check_shape", "check_close", "check_printed", "check_equal", "check_keys", "fail",
+           "after_call", "show"]
+
+_after_call_hook = None  # set by the autograder's judge (grader/judge.py); None in a notebook
 
 
 class CheckFailed(AssertionError):
@@ -73,10 +80,39 @@ def fail(message):
     raise CheckFailed(message)
 
 
-def _short(value):
+def after_call(argument):
+    """The state the last call of a tested function left `argument` in (for in-place contracts).
+
+    In a notebook the argument is the very object the call changed, so this returns it. In the
+    autograder the learner's function changed its own copy; this returns that copy's state as it came
+    back, a new object (a later call can be given it, as the notebook's loop would give the original).
+    """
+    hook = _after_call_hook
+    return argument if hook is None else hook(argument)
+
+
+def _plain(value, depth=0):
+    """`value` with numpy scalars as Python numbers (so messages say 12, not np.int64(12))."""
+    if isinstance(value, _np.generic):
+        return value.item()
+    if depth < 10 and type(value) in (list, tuple):
+        return type(value)(_plain(v, depth + 1) for v in value)
+    if depth < 10 and type(value) is dict:
+        return {_plain(k, depth + 1): _plain(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def show(value):
+    """A value as failure messages print it: numpy scalars as plain numbers, arrays shortened."""
     if isinstance(value, _ndarray):
         return _array2string(value, precision=10, threshold=12, edgeitems=3)
-    return repr(value)
+    try:
+        return repr(_plain(value))
+    except Exception:  # noqa: BLE001 (a value whose repr fails still gets a message)
+        return f"<a {type(value).__name__}>"
+
+
+_short = show
 
 
 def check_type(name, got, expected_type):
@@ -94,7 +130,7 @@ def check_keys(name, got, keys):
     check_type(name, got, dict)
     missing = [k for k in keys if k not in got]
     if missing:
-        fail(f"{name}: expected keys {list(keys)}, missing {missing}; got keys {list(got)}")
+        fail(f"{name}: expected keys {show(list(keys))}, missing {show(missing)}; got keys {show(list(got))}")
 
 
 def check_shape(name, got, shape):
@@ -139,13 +175,26 @@ def check_printed(name, got, printed):
     check_close(name, got, expected, rtol=0, atol=0.5 * 10.0 ** -decimals)
 
 
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
 def check_equal(name, got, expected):
-    """Exact equality, for integers, strings and lists of them."""
-    if isinstance(got, list):
-        got = [int(v) if isinstance(v, _integer) else v for v in got]
-    elif isinstance(got, _integer):
-        got = int(got)
-    if got != expected:
-        fail(f"{name}: expected {expected!r}, got {got!r}")
+    """Exact equality, for integers, strings and lists of them; lists say where they first differ."""
+    got, expected = _plain(got), _plain(expected)
+    if _same(got, expected):  # (an array compared with a list, say, is not equal, and said so below)
+        return
+    where = ""
+    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
+        first = next((i for i, (g, e) in enumerate(zip(got, expected)) if not _same(g, e)), None)
+        if first is not None:
+            where = f"; first difference at index {first}: expected {expected[first]!r}, got {got[first]!r}"
+        else:
+            where = (f"; the first {min(len(got), len(expected))} items agree, expected {len(expected)} items, "
+                     f"got {len(got)}")
+    fail(f"{name}: expected {expected!r}, got {got!r}{where}")
 
 

@@ -1,0 +1,235 @@
+"""The learner's self-check: their notebook graded exactly as `python -m grader grade` will grade it.
+
+    python -m grader.selfcheck NOTEBOOK.ipynb        (or an assignment's name, found in --workspace)
+    ./check dinosaur_island                          (the launcher `make lab` writes into the workspace)
+
+It hands the notebook to the grading unit (grader.unit.grade_submission) with the job `grade` builds
+(grader.unit.make_job, the same fields and limits), so the same judge runs it in the same sandbox, hidden tests
+included, and it prints every graded cell's verdict and points as `grade` gives them. What it prints comes from
+the judge's verdicts, which never hold a hidden test's code, inputs or expected values.
+
+Output: one line per graded cell (its points, and for a failed cell the judge's one-line reason), the review
+notes the grader would record, then one summary line: `N of M points: K of L graded tests fail` (or `all L
+graded tests pass`). Exit status 0 when every point is earned, 1 otherwise (and when the check could not
+finish), 2 for a file that cannot be read or a notebook of no known assignment. A notebook without graded
+tests (an optional lab) gets one line saying so, and status 0.
+
+Without bubblewrap (see grader/sandbox.py) the grader refuses to run learners' code; this check is the
+learner's own code on the learner's own machine, so there it runs unsandboxed and says so in its first line.
+
+`--json` prints the same as one JSON object (the lab's Validate button, tools/lab_server.py, shows it).
+"""
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from grader.unit import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, grade_submission, make_job
+from tools import notebooks
+from tools.assignments import ASSIGNMENTS, LAB_FILES, ROOT
+
+NO_TESTS = "has no graded tests: it is an optional lab, nothing in it is graded"
+LABS = {os.path.basename(rel) for rel in LAB_FILES if rel.endswith(".ipynb")}
+UNSANDBOXED = ("bubblewrap (the grader's sandbox) is not available here, so your notebook runs as a plain "
+               "process on your own machine; the course's grader runs it sandboxed")
+NOT_SANDBOXED_REASON = "NOT SANDBOXED"   # how the judge's own reason for an unsandboxed run begins
+
+
+class CheckError(Exception):
+    """A notebook that cannot be checked, in one line (exit status 2)."""
+
+
+def _grade_ids(nb):
+    """grade_ids in a notebook read as plain JSON (whatever its shape: it is the learner's file)."""
+    ids = set()
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("grade_id"), str):
+            ids.add(meta["grade_id"])
+    return ids
+
+
+def _graded_cells(assignment):
+    """[(grade_id, hidden)] of the assignment's graded test cells, in the instructor notebook's order."""
+    source = notebooks.read(os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0]))
+    cells = []
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            cells.append((meta["grade_id"], bool(notebooks.regions(cell.source, "HIDDEN TESTS"))))
+    return cells
+
+
+def which_assignment(nb, path):
+    """The assignment a notebook belongs to: the one sharing most graded-cell ids with it, else its file name.
+
+    None when neither tells (a lab, or a notebook of no assignment of this course).
+    """
+    ids = _grade_ids(nb)
+    best, shared = None, 0
+    for name, (notebook, _) in ASSIGNMENTS.items():
+        release = os.path.join(ROOT, "release", name, notebook)
+        if not os.path.exists(release):
+            continue
+        n = len(ids & set(notebooks.cells_by_id(notebooks.read(release))))
+        if n > shared:
+            best, shared = name, n
+    if best:
+        return best
+    base = os.path.basename(path)
+    for name, (notebook, _) in ASSIGNMENTS.items():
+        if base == notebook or base.startswith(notebook[:-len(".ipynb")]):
+            return name
+    return None
+
+
+def resolve(target, workspace):
+    """A notebook path from what the learner typed: a path, or an assignment's name (its notebook in the
+    workspace's assignments/ folder)."""
+    if os.path.isfile(target):
+        return os.path.abspath(target)
+    if target in ASSIGNMENTS:
+        path = os.path.join(workspace, "assignments", target, ASSIGNMENTS[target][0])
+        if os.path.isfile(path):
+            return os.path.abspath(path)
+        raise CheckError(f"{target}: no notebook at {path}")
+    raise CheckError(f"{target}: no such notebook (give its path, or one of: {', '.join(ASSIGNMENTS)})")
+
+
+def sandbox_available():
+    from grader.sandbox import bwrap_path
+    return bwrap_path() is not None
+
+
+def check(path, assignment=None, student=None, sandboxed=None):
+    """Grade the notebook at `path` as `grade` would; returns the report (see `report`)."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", errors="replace")  # as grader.inputs reads a submission
+    except OSError as err:
+        raise CheckError(f"{path}: cannot be read ({err.strerror})") from None
+    try:
+        nb = json.loads(text)
+    except ValueError:
+        nb = None
+    if assignment is None:
+        assignment = which_assignment(nb, path)
+    elif assignment not in ASSIGNMENTS:
+        raise CheckError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    if assignment is None:
+        if isinstance(nb, dict):
+            name = os.path.basename(path)
+            what = NO_TESTS if name in LABS else f"has no graded tests of this course ({', '.join(ASSIGNMENTS)})"
+            return {"path": path, "assignment": None, "status": "no-tests", "exit": 0, "summary": f"{name} {what}.",
+                    "cells": [], "review": [], "notes": []}
+        raise CheckError(f"{path}: not a notebook (it is not valid JSON) and not named after an assignment")
+    if sandboxed is None:
+        sandboxed = sandbox_available()
+    job = make_job(student or _student(), assignment, notebook=text, cell_timeout=DEFAULT_CELL_TIMEOUT,
+                   budget=DEFAULT_BUDGET, allow_unsandboxed=not sandboxed)
+    return report(path, grade_submission(job), sandboxed)
+
+
+def _student():
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "learner"
+
+
+def _points(value):
+    return f"{value:g}"
+
+
+def report(path, result, sandboxed=True):
+    """The learner's view of a unit result: the cells in notebook order, the summary line, the exit status."""
+    assignment = result.get("assignment")
+    hidden = dict(_graded_cells(assignment)) if assignment in ASSIGNMENTS else {}
+    cells = []
+    for gid, v in result.get("cells", {}).items():
+        cells.append({"id": gid, "hidden": hidden.get(gid, False), "outcome": v.get("outcome"),
+                      "points": float(v.get("points", 0)), "max_points": float(v.get("max_points", 0)),
+                      "message": "" if v.get("outcome") == "passed" else str(v.get("message", ""))})
+    order = {gid: i for i, gid in enumerate(hidden)}
+    cells.sort(key=lambda c: order.get(c["id"], len(order)))
+    score, max_score = float(result.get("score", 0)), float(result.get("max_score", 0))
+    failing = [c for c in cells if c["points"] < c["max_points"]]
+    review = [r for r in result.get("reasons", []) if not (not sandboxed and r.startswith(NOT_SANDBOXED_REASON))]
+    status = result.get("status")
+    if status == "internal-error":
+        summary = ("the check could not finish (a fault of the grader, not of your notebook): "
+                   + "; ".join(result.get("reasons", []))[:300] + "; run it again")
+    else:
+        tests = f"{len(failing)} of {len(cells)} graded tests fail" if failing else \
+            f"all {len(cells)} graded tests pass"
+        summary = f"{_points(score)} of {_points(max_score)} points: {tests}"
+        if status == "unreadable":
+            summary += " (the grader could not read this notebook)"
+    ok = status == "graded" and score >= max_score and not failing
+    return {"path": path, "assignment": assignment, "status": status, "exit": 0 if ok else 1, "summary": summary,
+            "score": score, "max_score": max_score, "sandboxed": sandboxed, "cells": cells, "review": review,
+            "notes": list(result.get("notes", []))}
+
+
+def cell_line(c):
+    """One graded cell as one line: verdict, id, points, and the judge's reason when it failed."""
+    verdict = "passed" if c["outcome"] == "passed" else "FAILED"
+    kind = " (hidden test)" if c["hidden"] else ""
+    line = f"{verdict:6}  {c['id']}{kind}: {_points(c['points'])} of {_points(c['max_points'])} points"
+    if c["outcome"] != "passed":
+        message = " ".join(c["message"].split())
+        line += f" ({c['outcome']}): {message}" if c["outcome"] != "failed" else f": {message}"
+    return line
+
+
+def lines(rep):
+    """The report as the command prints it."""
+    out = []
+    if rep["status"] == "no-tests":
+        return [rep["summary"]]
+    if not rep.get("sandboxed", True):
+        out.append(f"note: {UNSANDBOXED}")
+    out.append(f"{os.path.basename(rep['path'])} ({rep['assignment']}), graded as the course's grader grades it, "
+               "hidden tests included:")
+    out += ["  " + cell_line(c) for c in rep["cells"]]
+    out += [f"  review: {r}" for r in rep["review"]]
+    out += [f"  note: {n}" for n in rep["notes"]]
+    out.append(rep["summary"])
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="check", description="Grade your notebook exactly as the course's grader "
+                                 "will, hidden tests included (exit status 0 when every point is earned).")
+    ap.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="a notebook's path, or an assignment's name")
+    ap.add_argument("--assignment", help="which assignment (normally found from the notebook)")
+    ap.add_argument("--student", help="your student id (default: your user name)")
+    ap.add_argument("--workspace", default=os.getcwd(), help="where assignment names are looked up")
+    ap.add_argument("--json", action="store_true", help="print one JSON object per notebook")
+    args = ap.parse_args(argv)
+    status = 0
+    for target in args.notebooks:
+        try:
+            path = resolve(target, args.workspace)
+            if not args.json:
+                shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else path
+                print(f"checking {shown} ...", flush=True)
+            rep = check(path, args.assignment, args.student)
+        except CheckError as err:
+            if args.json:
+                print(json.dumps({"path": target, "status": "error", "exit": 2, "summary": str(err)}))
+            else:
+                print(f"error: {err}", file=sys.stderr)
+            status = max(status, 2)
+            continue
+        print(json.dumps(rep) if args.json else "\n".join(lines(rep)), flush=True)
+        status = max(status, rep["exit"])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
