@@ -9,6 +9,7 @@ file raises PretrainedError, whose message is one line naming the file and what 
 
     load_pretrained(name)               -> Pretrained(params, chars, log) for any model below
     nietzsche_model(stage, forward)     -> (model, chars, log): a Nietzsche stage, ready for the notebook
+    training_table(log)                 -> its training log beside the original's, as text
     shakespeare_model()                 -> (CharRNN, chars, config), as CharRNN.load returns them
 
 `log` is the training log stored in the file: the settings, every epoch's (or report's) loss,
@@ -259,6 +260,33 @@ def nietzsche_model(stage, forward=None, folder=None):
     for k, v in params.items():
         model.params[k][...] = v  # in place: a stateful model's net shares this dict
     return model, chars, log
+
+
+def training_table(log):
+    """
+    A Nietzsche stage's training log beside the original's, one line per epoch, as text.
+
+    Arguments:
+    log -- the log nietzsche_model returns
+
+    Returns:
+    text -- a heading naming the settings, then for every epoch: its learning rate, the original's
+            training loss where its log printed one, ours on the whole corpus (both the mean over the
+            epoch's batches, as Keras prints it), and the twin run's held-out loss
+    """
+    s = log["settings"]
+    plan = s["plan (epochs, learning rate)"]
+    lrs = [lr for epochs, lr in plan for _ in range(epochs)]
+    phases = ", then ".join(f"{epochs} epochs at lr {lr:g}" for epochs, lr in plan)
+    held = log["held_out"]
+    lines = [f"{log['stage']} at the original's settings: {log['architecture']['n_a']} units, batch {s['batch']}, "
+             f"{phases}, on the whole corpus; {log['parameters']:,} parameters",
+             "epoch      lr   the original   ours (whole corpus)   held out (the 90% twin)"]
+    for e, (lr, ours, twin) in enumerate(zip(lrs, log["train_loss"], held["held_out_loss"]), 1):
+        orig = log["original_train_loss"].get(str(e))
+        orig = f"{orig:.4f}" if orig is not None else "-"
+        lines.append(f"{e:5d} {lr:7g} {orig:>14} {ours:21.4f} {twin:25.4f}")
+    return "\n".join(lines)
 
 
 def shakespeare_model(folder=None):
