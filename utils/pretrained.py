@@ -69,7 +69,7 @@ _NIETZSCHE_LSTM = {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": 
 SHA256 = {
     "nietzsche_3char": "39c3cebac6d5bcf6011cec123a5d13d70c0deb370414827868658c35dd0230b1",
     "nietzsche_8char": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
-    "nietzsche_rnn": "",
+    "nietzsche_rnn": "d71a166a7e6ba82fc48cdf6f7921415e40d7fdb4acfa5cb5bac68b4fe14306b3",
     "nietzsche_stateful_rnn": "",
     "nietzsche_lstm": "",
     "text8_lstm": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
