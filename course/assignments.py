@@ -31,7 +31,8 @@ ASSIGNMENTS = {
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
         ["utils/lstm.py", "utils/nietzsche.py", "utils/progress.py", "utils/grading.py", "utils/nietzsche_expected.py",
-         "utils/exercises.py", "data/nietzsche.txt"],
+         "utils/exercises.py", "data/nietzsche.txt", "utils/pretrained.py", "data/nietzsche_3char.npz",
+         "data/nietzsche_8char.npz", "data/nietzsche_rnn.npz", "data/nietzsche_stateful_rnn.npz"],
     ),
 }
 
@@ -50,6 +51,10 @@ DATA_SHA256 = {
     "data/shakespeare_lstm.npz": "bf390c1d02234ebac3e617e98d1de2ef4c9444cd607b8dbdcd745680a8983684",
     "data/text8_lstm.npz": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
     "data/text8_seq2seq.npz": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
+    "data/nietzsche_3char.npz": "39c3cebac6d5bcf6011cec123a5d13d70c0deb370414827868658c35dd0230b1",
+    "data/nietzsche_8char.npz": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
+    "data/nietzsche_rnn.npz": "d71a166a7e6ba82fc48cdf6f7921415e40d7fdb4acfa5cb5bac68b4fe14306b3",
+    "data/nietzsche_stateful_rnn.npz": "56fb43ef85739f4f6ba4bb1c8ca30cbed4f95d67de591be7ba11a41e0db36fa3",
 }
 
 
