@@ -11,8 +11,8 @@ export PYTHONHASHSEED := 0
 # jobs extra threads only spin against each other (a text8 training step: 198 ms vs 9.7 ms)
 export OPENBLAS_NUM_THREADS := 1
 
-# graded assignments with an instructor notebook in source/ (tools/assignments.py is the manifest)
-ASSIGNMENTS ?= $(shell $(PYTHON) -m tools.assignments)
+# graded assignments with an instructor notebook in source/ (course/assignments.py is the manifest)
+ASSIGNMENTS ?= $(shell $(PYTHON) -m course.assignments)
 export ASSIGNMENTS
 SOURCE_NOTEBOOKS := $(foreach a,$(ASSIGNMENTS),source/$(a)/$(a).ipynb)
 LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
@@ -244,7 +244,7 @@ bench-nietzsche: sync
 ## pretrain-nietzsche-<stage> (3char 8char rnn stateful_rnn lstm), pretrain-text8-lstm, pretrain-text8-seq2seq,
 ## pretrain-shakespeare; `make -j2 pretrain` runs two at once. About 3 hours on one quiet core, most of it the
 ## Nietzsche LSTM; a retrained file gets a new sha256 on another machine: update data/SOURCES.md,
-## tools/assignments.py and utils/pretrained.py (tests/test_pretrained.py says which)
+## course/assignments.py and utils/pretrained.py (tests/test_pretrained.py says which)
 PRETRAIN_NIETZSCHE := 3char 8char rnn stateful_rnn lstm
 pretrain: pretrain-shakespeare pretrain-text8 pretrain-nietzsche
 pretrain-nietzsche: $(foreach s,$(PRETRAIN_NIETZSCHE),pretrain-nietzsche-$(s))

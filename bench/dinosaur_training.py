@@ -23,7 +23,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tools import notebooks  # noqa: E402
+from course import notebooks  # noqa: E402
 from utils import rnn_utils  # noqa: E402
 
 # -----------------------------------------------------------------------------

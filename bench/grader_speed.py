@@ -27,8 +27,8 @@ sys.path.insert(0, ROOT)
 
 import nbformat  # noqa: E402
 
+from grader import specs as submissions  # noqa: E402
 from grader.unit import grade_submission  # noqa: E402
-from tools import submissions  # noqa: E402
 
 
 def before(worktree, specs):

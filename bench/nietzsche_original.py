@@ -68,7 +68,8 @@ def run_stage(stage, fns, chars, train_idx, held_idx, args):
               "batch": trained.batch, "parameters": trained.n_params, "train": history["train"],
               "held_out": history["held_out"], "seconds": history["seconds"],
               "wall_seconds": float(sum(history["seconds"])),
-              "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
+              "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"), "seed": args.seed,
+              "hidden_init": args.hidden_init, "stateful_rows": args.stateful_rows}
     gen = texts(stage, fns, chars, trained.model)
     result.update({"greedy": gen["greedy"], "sampled_t0.6": gen["sampled_t0.6_seed0"]})
     if "next_char" in gen:

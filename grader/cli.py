@@ -26,7 +26,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from tools.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS
 
 
 class Fail(Exception):
@@ -394,7 +394,7 @@ def cmd_build(args):
 
     import nbformat
 
-    from tools import submissions
+    from grader import specs as submissions
 
     built = []
     for spec in args.specs:

@@ -46,7 +46,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from tools.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS
 
 UNIT_ENV = "CHARLM_GRADER_UNIT"
 DEFAULT_UNIT = "grader.unit:grade_submission"
@@ -208,7 +208,7 @@ def load_unit(spec):
 
 def graded_cells(assignment):
     """[(grade_id, points)] of the assignment's graded cells, in notebook order (from the instructor notebook)."""
-    from tools.assignments import ROOT
+    from course.assignments import ROOT
     path = os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0])
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)

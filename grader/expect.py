@@ -8,7 +8,7 @@ full points (`none` or `all`); `# expected_flag: TEXT` a review reason or note t
 `# expected_kind: GRADE_ID: KIND` the kind of mistake that failed cell's message must name (a `Kind` value of
 utils/grading.py, e.g. `transposed`; grader/kinds.py decides it), one line per cell.
 
-The student of a spec is its file name (tools/submissions.py); its result is read from the course's result
+The student of a spec is its file name (grader/specs.py); its result is read from the course's result
 files, and `# expected_absent` / `# expected_max_bytes` from its autograded notebook. A declared flag
 (`# expected_flag: TEXT`) must appear among the result's review reasons or notes; a spec without one must not be
 flagged, and every note it gets must be one it declares (`# expected_note`).
@@ -20,7 +20,7 @@ import json
 import os
 
 from grader.driver import autograded_path, load_results
-from tools.submissions import parse, student_id
+from grader.specs import parse, student_id
 
 
 def expectations(spec):

@@ -6,7 +6,7 @@ nbgrader_config.py (HideHiddenTests: no hidden-test source, tracebacks cut to th
 the charlm_feedback template, grader/feedback_page.py: a page that runs and loads nothing, with the review
 reasons). Only students whose result changed since their feedback was made are rendered, in child processes
 (as many as --workers, each taking the next student when it is free; nbgrader's application state stays out of
-the coordinator, and they only read the gradebook); then tools.check_feedback searches the feedback for
+the coordinator, and they only read the gradebook); then grader.check_feedback searches the feedback for
 hidden-test text.
 
 Each student is bounded: a page that takes longer than FEEDBACK_TIMEOUT seconds to render (its child is killed
@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 
-from tools.assignments import ASSIGNMENTS, ROOT
+from course.assignments import ASSIGNMENTS, ROOT
 
 FEEDBACK_TIMEOUT = 60.0  # seconds one student's page may take to render (a page takes about 1 s)
 MAX_PAGE = 30_000_000  # characters of one page (outputs are capped at 10,000,000 per notebook: grader/sanitize.py)
@@ -234,7 +234,7 @@ def write_ungraded(course, assignment, student, result):
 
 def leaks(course):
     """(file, line) of hidden-test text found in the course's feedback."""
-    from tools import check_feedback  # imports nbformat (seconds): only when feedback was made
+    from grader import check_feedback  # imports nbformat (seconds): only when feedback was made
 
     folder = os.path.join(course, "feedback")
     return check_feedback.leaks(folder) if os.path.isdir(folder) else []

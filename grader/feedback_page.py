@@ -12,7 +12,7 @@ exporter FeedbackExporter, whose template is grader/templates/charlm_feedback. T
   only for Markdown the course wrote, never from a learner's files;
 - names each score at the top after its exercise ("Exercise 1: clip, visible test");
 - lists the submission's review reasons and the grader's notes, read from <course>/results/<assignment>/
-  <student>.json (which never holds hidden-test text: tools/check_feedback.py checks every page).
+  <student>.json (which never holds hidden-test text: grader/check_feedback.py checks every page).
 """
 
 import json
@@ -23,9 +23,9 @@ import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from course import notebooks
+from course.assignments import ASSIGNMENTS, release_dir, source_notebook
 from grader import sanitize
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS, ROOT
 
 # the course's templates, and nbgrader's (the feedback template ours extends)
 TEMPLATES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
@@ -48,9 +48,9 @@ class Assignment:
 
     def __init__(self, name):
         notebook = ASSIGNMENTS[name][0]
-        self.folder = os.path.realpath(os.path.join(ROOT, "release", name))
+        self.folder = os.path.realpath(release_dir(name))
         release = notebooks.read(os.path.join(self.folder, notebook))
-        source = notebooks.read(os.path.join(ROOT, "source", name, notebook))
+        source = notebooks.read(source_notebook(name))
         self.trusted = sanitize.markdown_sources(release)
         self.names = test_names(source, release)
         self._figures = {}
@@ -80,7 +80,7 @@ def test_names(source, release):
                 if EXERCISE.match(title):
                     section = title.replace("`", "")
             continue
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             subject = SUBJECT.match(cell.source)
             tests.append((meta["grade_id"], section, subject.group(1).strip() if subject else ""))

@@ -21,8 +21,8 @@ import os
 import sqlite3
 import warnings
 
+from course.assignments import ASSIGNMENTS, ROOT, source_notebook
 from grader.driver import version
-from tools.assignments import ASSIGNMENTS, ROOT
 
 COURSE_ID = "charlm"                                     # as in nbgrader_config.py
 CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}   # as in nbgrader_config.py
@@ -33,7 +33,7 @@ def db_url(course, url=None):
 
 
 def source_hash(assignment):
-    with open(os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0]), "rb") as f:
+    with open(source_notebook(assignment), "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 
 

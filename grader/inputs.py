@@ -3,7 +3,7 @@
 Three layouts are recognised (in this order):
 
 1. **nbgrader's** (what `nbgrader collect` and `zip_collect` produce): `<student>/<assignment>/<notebook>.ipynb`,
-   possibly under one wrapping folder (e.g. `submitted/`). The notebook named in tools/assignments.py is graded;
+   possibly under one wrapping folder (e.g. `submitted/`). The notebook named in course/assignments.py is graded;
    if it is absent, the only other `.ipynb` in that folder is; every other entry of the folder is listed to the
    unit as `files` (name, kind, size), never read.
 2. **A flat folder or .zip of notebooks**, as an LMS exports them. The student id is taken from the file name:
@@ -39,8 +39,8 @@ import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 
+from course.assignments import ASSIGNMENTS
 from grader.driver import printable
-from tools.assignments import ASSIGNMENTS
 
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024   # a larger notebook is not read: it is graded as unreadable, with a note
 MAX_STUDENT_ENTRIES = 10_000             # entries listed in one student's folder (then the listing stops, flagged)

@@ -45,8 +45,8 @@ import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.v4.nbbase import random_cell_id
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS
+from course import notebooks
+from course.assignments import ASSIGNMENTS, release_notebook
 
 MACHINERY_IMPORTS = {"builtins", "ctypes", "cffi", "gc", "signal", "subprocess", "socket", "multiprocessing",
                      "pty", "marshal", "resource", "fcntl", "mmap", "faulthandler", "tracemalloc"}
@@ -313,7 +313,7 @@ def protected_names(source_nb, folder):
     for cell in source_nb.cells:
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         try:
             tree = ast.parse(_transformer.transform_cell(notebooks.strip_markers(cell.source)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -532,8 +532,8 @@ _COURSE = {}  # assignment -> its grade ids, the graded ones, the texts of its r
 
 def _course():
     if not _COURSE:
-        for name, (notebook, _) in ASSIGNMENTS.items():
-            path = os.path.join(ROOT, "release", name, notebook)
+        for name in ASSIGNMENTS:
+            path = release_notebook(name)
             try:
                 cells = notebooks.read(path).cells
             except (OSError, ValueError):

@@ -51,10 +51,10 @@ import warnings
 import nbformat
 import numpy as np
 
+from course import notebooks
+from course.assignments import ASSIGNMENTS
 from grader import intake, kinds, rpc, sanitize
 from grader.sandbox import Limits, Sandbox
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
@@ -104,6 +104,10 @@ class _Alarm:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+class SandboxDidNotStart(RuntimeError):
+    """The learner's sandboxed process never answered its first message: nothing of the learner's ran."""
 
 
 @dataclasses.dataclass(eq=False)
@@ -484,7 +488,11 @@ class Judge:
             try:
                 self.endpoint.request({"op": "hello"})
             except rpc.WireError as err:
-                self._lost(err)
+                # no learner code has run yet: a sandbox that cannot start is a fault of ours or of the machine,
+                # never the learner's zero (grader/unit.py turns this into an internal error: no grade, retried)
+                reason = self.sandbox.exit_reason() if self.sandbox is not None else ""
+                raise SandboxDidNotStart(f"the sandboxed process did not start ({type(err).__name__}: {err}"
+                                         f"{'; ' + reason if reason else ''})") from None
             self._walk(plan, assignment, result, t0)
         finally:
             if self.sandbox is not None:

@@ -34,7 +34,7 @@ import re
 
 import numpy as np
 
-from tools.assignments import ASSIGNMENTS, ROOT
+from course.assignments import ASSIGNMENTS, ROOT
 from utils.grading import Kind
 
 METHOD = "a method of the learner's object"  # the target the judge records for a call of a learner's object

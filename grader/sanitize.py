@@ -36,6 +36,8 @@ import re
 import nbformat
 import nh3
 
+from course import notebooks
+
 MAX_NOTEBOOK_OUTPUT = 10_000_000  # characters of learner outputs kept per graded notebook (figures are ~50,000)
 MAX_MARKDOWN_CELL = 10_000  # characters of one learner Markdown cell that is rendered
 MAX_EMPHASIS = 500  # '*' and '_' in one learner Markdown cell that is rendered (nested emphasis: 0.1 s at most)
@@ -417,7 +419,7 @@ def clean_notebook(nb, trusted=(), limit=MAX_NOTEBOOK_OUTPUT):
                 cell["execution_count"] = None
             outputs = [clean_output(o) for o in cell.get("outputs", []) if isinstance(o, dict)]
             outputs = [o for o in outputs if o is not None]
-            if cell.metadata.get("nbgrader", {}).get("grade"):  # the judge's verdict: small, never cut
+            if notebooks.nbgrader(cell).get("grade"):  # the judge's verdict: small, never cut
                 cell.outputs = outputs
                 continue
             cell.outputs, kept, was_cut = _capped(outputs, kept, limit, full)

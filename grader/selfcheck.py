@@ -26,9 +26,9 @@ import json
 import os
 import sys
 
+from course import notebooks
+from course.assignments import ASSIGNMENTS, LAB_FILES, ROOT
 from grader.unit import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, grade_submission, make_job
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS, LAB_FILES, ROOT
 
 NO_TESTS = "has no graded tests: it is an optional lab, nothing in it is graded"
 LABS = {os.path.basename(rel) for rel in LAB_FILES if rel.endswith(".ipynb")}

@@ -80,8 +80,8 @@ import numpy as np
 from pygments import token
 from pygments.lexers import PythonLexer
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS, ROOT
+from course import notebooks
+from course.assignments import ASSIGNMENTS, ROOT, release_notebook
 
 COPYDETECT = importlib.metadata.version("copydetect")   # imported when a report is computed (it loads pyplot)
 VERSION = 1                 # of this report's method: a change here recomputes every report
@@ -259,7 +259,7 @@ def compare(a, b, threshold=0.0):
 # the release and the class
 
 def _release_notebook(assignment):
-    return notebooks.read(os.path.join(ROOT, "release", assignment, ASSIGNMENTS[assignment][0]))
+    return notebooks.read(release_notebook(assignment))
 
 
 def release_cells(assignment):

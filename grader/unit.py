@@ -3,7 +3,7 @@
     from grader.unit import grade_submission
     result = grade_submission(job)
 
-    job = {"student": str, "assignment": str,   # one of tools.assignments.ASSIGNMENTS
+    job = {"student": str, "assignment": str,   # one of course.assignments.ASSIGNMENTS
            "notebook": str,                      # the submitted .ipynb file's text (may be anything)
            "files": [{"name", "kind": "file"|"symlink"|"dir"|"other", "size"}],  # listed beside it, never read
            "cell_timeout": float,                # seconds per cell (default 60)
@@ -45,9 +45,9 @@ import tempfile
 import threading
 import time
 
+from course.assignments import ASSIGNMENTS
 from grader.driver import clean
 from grader.sandbox import ALLOW_ENV
-from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0

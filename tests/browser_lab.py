@@ -52,8 +52,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from tools import notebooks, workspace  # noqa: E402
-from tools.assignments import LAB_FILES, active  # noqa: E402
+from course import notebooks  # noqa: E402
+from course.assignments import LAB_FILES, active  # noqa: E402
+from tools import workspace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

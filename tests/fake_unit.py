@@ -18,7 +18,7 @@ import json
 import os
 import time
 
-from tools.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

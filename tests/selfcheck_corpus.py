@@ -19,9 +19,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from course.assignments import ASSIGNMENTS, active  # noqa: E402
 from grader import selfcheck  # noqa: E402
-from tools.assignments import ASSIGNMENTS, active  # noqa: E402
-from tools.submissions import student_id  # noqa: E402
+from grader.specs import student_id  # noqa: E402
 
 
 def run_grader(*args):

@@ -8,8 +8,10 @@ import sys
 import nbformat
 import pytest
 
-from tools import check_release, notebooks, submissions, sync
-from tools.assignments import ASSIGNMENTS, active
+from course import notebooks
+from course.assignments import ASSIGNMENTS, active
+from grader import specs as submissions
+from tools import check_release, sync
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

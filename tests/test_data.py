@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tools.assignments import DATA_SHA256
+from course.assignments import DATA_SHA256
 from tools.sync import check_data
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -94,7 +94,7 @@ def run_release(assignment, cells, monkeypatch=None, progress="off"):
     import nbformat
     from nbclient import NotebookClient
 
-    from tools import notebooks
+    from course import notebooks
 
     folder = os.path.join(ROOT, "release", assignment)
     nb = notebooks.read(os.path.join(folder, f"{assignment}.ipynb"))
@@ -132,7 +132,7 @@ def test_release_demo_cells_wait_for_their_exercise_in_one_line(monkeypatch):
 
 def test_release_training_cell_without_unrolled_forward(monkeypatch):
     """Nietzsche: the 3-char training with `unrolled_forward` unsolved: one line, no traceback, no bar at 0."""
-    from tools import notebooks
+    from course import notebooks
 
     source = notebooks.cells_by_id(notebooks.read(os.path.join(ROOT, "source", "nietzsche_rnn", "nietzsche_rnn.ipynb")))
     solved_windows = notebooks.strip_markers(source["nonoverlapping_windows"].source)

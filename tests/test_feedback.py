@@ -13,8 +13,9 @@ import pytest
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from grader import sanitize
-from tools import check_feedback, notebooks, submissions
+from course import notebooks
+from grader import check_feedback, sanitize
+from grader import specs as submissions
 from tools.nbgrader_ext import HideHiddenTests, LimitOutputSize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -13,8 +13,9 @@ import shutil
 import nbformat
 import pytest
 
-from tools import submissions, validate
-from tools.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS
+from grader import specs as submissions
+from tools import validate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HONEST = sorted(glob.glob(os.path.join(ROOT, "grader_tests", "valid", "*_honest_*.py")))

@@ -8,8 +8,9 @@ import time
 import nbformat
 import pytest
 
-from grader import intake
-from tools import check_feedback, notebooks, submissions
+from course import notebooks
+from grader import check_feedback, intake
+from grader import specs as submissions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = os.path.join(ROOT, "source", "dinosaur_island")

@@ -11,9 +11,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader import judge
+from course import notebooks
+from grader import check_feedback, judge
+from grader import specs as submissions
 from grader.unit import grade_submission
-from tools import check_feedback, notebooks, submissions
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -176,3 +177,36 @@ _own_optimize = optimize
     assert hidden["outcome"] == "timeout" and hidden["kind"] == "time limit", hidden
     assert hidden["message"].startswith("model: ran past its time limit [time limit]. Hint: "), hidden
     assert r["cells"]["test_clip"]["outcome"] == "passed" and r["seconds"] < 120, r
+
+
+def test_a_sandbox_that_never_starts_is_our_fault_never_a_zero(monkeypatch):
+    """Before the first exchange no learner code has run: a sandbox that cannot start raises (the unit records an
+    internal error, no grade, retried by the next run) instead of zeros for every test."""
+    from grader import rpc
+
+    class Endpoint:
+        deadline = call_hook = None
+
+        def request(self, message):
+            raise rpc.ChannelClosed("the channel closed")
+
+    class NeverStarts:
+        sandboxed = True
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            return Endpoint()
+
+        def exit_reason(self):
+            return "it exited with status 127"
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(judge, "Sandbox", NeverStarts)
+    job = {"student": "s1", "assignment": "dinosaur_island", "cell_timeout": 30, "budget": 600,
+           "notebook": nbformat.writes(solution_notebook())}
+    with pytest.raises(judge.SandboxDidNotStart, match="did not start.*status 127"):
+        judge.Judge(job).run()

@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pytest
 
-from grader import judge, kinds
-from tools import check_feedback, notebooks
-from tools.assignments import ASSIGNMENTS
+from course import notebooks
+from course.assignments import ASSIGNMENTS
+from grader import check_feedback, judge, kinds
 from utils import grading
 from utils.grading import Kind
 

@@ -18,7 +18,7 @@ sys.path.insert(0, ROOT)
 import lstm  # noqa: E402
 import nietzsche as N  # noqa: E402
 
-from tools import notebooks  # noqa: E402
+from course import notebooks  # noqa: E402
 
 TOL = 1e-7
 NOTEBOOK = os.path.join(ROOT, "source", "nietzsche_rnn", "nietzsche_rnn.ipynb")

@@ -13,8 +13,8 @@ import re
 import nbformat
 import pytest
 
+from course.assignments import ASSIGNMENTS
 from grader.judge import learner_names
-from tools.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = {name: os.path.join(ROOT, "source", name, nb) for name, (nb, _) in ASSIGNMENTS.items()}

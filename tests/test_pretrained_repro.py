@@ -11,7 +11,9 @@ the text8 loops against the notebook's own train_lstm and train_sentences.
 
 import contextlib
 import io
+import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -49,12 +51,28 @@ def fns():
     return nietzsche_functions()
 
 
-def test_nietzsche_3char_first_epoch_reproduces_the_log(fns, tmp_path):
+FIRST_EPOCH = """
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/utils"]
+from tools import pretrain_nietzsche as PN  # sets OPENBLAS_NUM_THREADS=1 before numpy loads, as `make pretrain`
+from tools.pretrain import nietzsche_functions
+chars, train_idx, held_idx = PN.corpus("whole")
+run = PN.train_stage("3char", nietzsche_functions(), chars, train_idx, held_idx, PN.Options(), sys.argv[2], "3char",
+                     stop_after=1)
+print(json.dumps(run.history["train"]))
+"""
+
+
+def test_nietzsche_3char_first_epoch_reproduces_the_log(tmp_path):
+    """In a fresh process: numpy here may already run OpenBLAS on several threads (plain `pytest`, not `make
+    test`), whose matrix products of batch 512 sum in another order than the one thread the log was made with."""
     log = log_of("nietzsche_3char")
-    chars, train_idx, held_idx = PN.corpus("whole")
-    run = PN.train_stage("3char", fns, chars, train_idx, held_idx, PN.Options(), str(tmp_path / "c.ckpt.npz"),
-                         "3char", stop_after=1)
-    assert_reproduces(run.history["train"][:1], log, log["train_loss"][:1], "3-char stage, epoch 1")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", FIRST_EPOCH, ROOT, str(tmp_path / "c.ckpt.npz")], env=env,
+                         capture_output=True, text=True, timeout=1200)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert_reproduces(got, log, log["train_loss"][:1], "3-char stage, epoch 1")
 
 
 def test_nietzsche_stopped_run_resumes_to_the_same_numbers(fns, tmp_path):
@@ -146,3 +164,131 @@ def test_shakespeare_stopped_run_resumes_to_the_same_numbers(windows, tmp_path):
         assert resumed[key] == straight[key], key
     for k, p in m1.params.items():
         assert np.array_equal(m2.params[k], p), k
+
+
+# -----------------------------------------------------------------------------
+# the stateful LSTM's weights taken from the bench's finished runs (tools/pretrain_nietzsche.py --from-bench)
+
+
+def bench_run(mp, fns, bench_dir, stage, data, epochs_done=None):
+    """A bench run of a stage as bench/nietzsche_original.py leaves it (its result file and checkpoint), with the
+    training replaced by a made-up history: the files' format and the bench's own writing are what is tested."""
+    import argparse
+
+    from bench import nietzsche_original as B
+
+    def fake_train(stage, fns, chars, train_idx, held_idx, opts, ckpt, label, progress=False):
+        X, _, Xv, _, model = PN.build(stage, fns, len(chars), train_idx, held_idx, opts)
+        batch, plan = PN.settings(stage, opts)
+        n = sum(e for e, _ in plan) if epochs_done is None else epochs_done
+        history = {"train": [2.0 - 0.01 * e for e in range(n)], "seconds": [1.0] * n,
+                   "held_out": [float("nan")] * n if held_idx is None else [1.9 - 0.005 * e for e in range(n)]}
+        model.params["by"][:3] += 0.25  # weights that differ from a fresh start
+        PN.save_checkpoint(ckpt, model, PN.Adam(model.params, lr=plan[0][1], eps=opts.eps), history)
+        return PN.Trained(model, history, batch, plan, sum(p.size for p in model.params.values()), len(X),
+                          0 if Xv is None else len(Xv))
+
+    mp.setattr(B, "OUT", str(bench_dir))
+    mp.setattr(B, "train_stage", fake_train)
+    args = argparse.Namespace(stage=stage, data=data, epochs=None, more_epochs=None, batch=None, init="keras",
+                              eps=1e-7, hidden_init="glorot", seed=0, resume=True, progress=False,
+                              stateful_rows="streams", tag="")
+    chars, train_idx, held_idx = PN.corpus(data)
+    with contextlib.redirect_stdout(io.StringIO()):
+        B.run_stage(stage, fns, chars, train_idx, held_idx, args)
+
+
+@pytest.fixture(scope="module")
+def lstm_bench(fns, tmp_path_factory):
+    """The bench's two finished LSTM runs (made-up histories), once for the tests below."""
+    bench_dir = tmp_path_factory.mktemp("bench")
+    with pytest.MonkeyPatch.context() as mp:
+        for data in ("whole", "split"):
+            bench_run(mp, fns, bench_dir, "lstm", data)
+    return bench_dir
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def bench_copy(lstm_bench, tmp_path, data, **changes):
+    """The bench folder with the result file of one run changed (the checkpoints linked, not copied)."""
+    for name in os.listdir(lstm_bench):
+        src, dst = lstm_bench / name, tmp_path / name
+        if name == f"lstm_{data}.json":
+            result = read_json(src)
+            result.update(changes)
+            with open(dst, "w", encoding="utf-8") as f:
+                json.dump(result, f)
+        else:
+            os.symlink(src, dst)
+    return tmp_path
+
+
+def test_lstm_from_bench_writes_the_bench_weights_and_says_so(lstm_bench, tmp_path):
+    from utils.pretrained import MODELS, read_model
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        log = PN.from_bench("lstm", bench_dir=str(lstm_bench), out_dir=str(tmp_path))
+    params, chars, stored = read_model(str(tmp_path / "nietzsche_lstm.npz"), 57, MODELS["nietzsche_lstm"][2])
+    with np.load(lstm_bench / "lstm_whole.ckpt.npz") as ckpt:
+        for k, p in params.items():
+            assert np.array_equal(p, ckpt[f"p_{k}"]), k
+    assert stored == log and log["train_loss"] == [2.0 - 0.01 * e for e in range(40)]
+    assert log["held_out"]["held_out_loss"] == [1.9 - 0.005 * e for e in range(40)]
+    assert "bench/nietzsche_original.py" in log["weights_from"] and "--from-bench" in log["weights_from"]
+    assert log["settings"]["batch"] == 64
+    assert log["settings"]["plan (epochs, learning rate)"] == [[20, 1e-3], [20, 1e-4]]
+    assert log["architecture"]["n_a"] == 512 and log["parameters"] == 1_168_275
+    full = read_json(tmp_path / "nietzsche_lstm.log.json")
+    assert full["wall_seconds"]["whole"] == 40.0 and len(full["text"]["stateful_sampled_t0.6_seed0_400"]) == 408
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"seed": 1}, ["seed 1", "make pretrain: 0"]),
+    ({"init": "course"}, ["init 'course'"]),
+    ({"adam_eps": 1e-8}, ["adam_eps 1e-08"]),
+    ({"stateful_rows": "text"}, ["stateful_rows 'text'"]),
+    ({"plan": [[20, 0.001], [10, 0.0001]]}, ["plan [[20, 0.001], [10, 0.0001]]"]),
+    ({"batch": 128}, ["batch 128 (make pretrain: 64)"]),
+    ({"seed": None}, ["seed None"]),
+])
+def test_lstm_from_bench_refuses_other_settings_in_one_line(lstm_bench, tmp_path, change, words):
+    bench = bench_copy(lstm_bench, tmp_path, "split", **change)
+    if change.get("seed", 0) is None:  # a result file from before the bench recorded its seed
+        result = read_json(bench / "lstm_split.json")
+        del result["seed"]
+        (bench / "lstm_split.json").write_text(json.dumps(result))
+        words = ["seed 'not recorded'"]
+    with pytest.raises(SystemExit) as err:
+        PN.from_bench("lstm", bench_dir=str(bench), out_dir=str(tmp_path))
+    message = str(err.value)
+    assert "\n" not in message and "lstm_split.json" in message and "not trained at make pretrain's settings" in message
+    for w in words:
+        assert w in message, message
+    assert not (tmp_path / "nietzsche_lstm.npz").exists()
+
+
+def test_lstm_from_bench_refuses_other_units(lstm_bench, tmp_path):
+    bench = bench_copy(lstm_bench, tmp_path, "whole", parameters=391_315)
+    with pytest.raises(SystemExit) as err, contextlib.redirect_stdout(io.StringIO()):
+        PN.from_bench("lstm", bench_dir=str(bench), out_dir=str(tmp_path))
+    assert "391315 parameters" in str(err.value) and "1,168,275" in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "nietzsche_lstm.npz").exists()
+
+
+def test_lstm_from_bench_refuses_a_missing_or_unfinished_run(lstm_bench, tmp_path):
+    bench = bench_copy(lstm_bench, tmp_path, "split")
+    os.remove(bench / "lstm_split.json")
+    with pytest.raises(SystemExit) as err:
+        PN.from_bench("lstm", bench_dir=str(bench), out_dir=str(tmp_path))
+    assert "lstm_split.json is missing" in str(err.value) and "\n" not in str(err.value)
+    result = read_json(lstm_bench / "lstm_split.json")  # the result of a finished run, a checkpoint of a newer one
+    result["train"] = result["train"][:29]
+    (bench / "lstm_split.json").write_text(json.dumps(result))
+    with pytest.raises(SystemExit) as err, contextlib.redirect_stdout(io.StringIO()):
+        PN.from_bench("lstm", bench_dir=str(bench), out_dir=str(tmp_path))
+    assert "another run than lstm_split.json" in str(err.value) and "\n" not in str(err.value)
+    assert not (tmp_path / "nietzsche_lstm.npz").exists()

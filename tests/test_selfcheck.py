@@ -20,10 +20,12 @@ import subprocess
 import nbformat
 import pytest
 
+from course import notebooks
+from course.assignments import ASSIGNMENTS
 from grader import selfcheck, unit
+from grader import specs as submissions
 from tests.selfcheck_corpus import compare
-from tools import notebooks, submissions, workspace
-from tools.assignments import ASSIGNMENTS
+from tools import workspace
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 A = "dinosaur_island"

@@ -18,10 +18,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from course import notebooks
+from course.assignments import ASSIGNMENTS, ROOT
 from grader import driver, similarity
+from grader import specs as submissions
 from grader.similarity import Options
-from tools import notebooks, submissions
-from tools.assignments import ASSIGNMENTS, ROOT
 
 OPTIONS = Options()
 

@@ -14,8 +14,8 @@ import sys
 
 import nbformat
 
+from course.assignments import LAB_FILES
 from tools import check_release, nbgrader_ext, workspace
-from tools.assignments import LAB_FILES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = {"application/vnd.jupyter.widget-state+json": {"state": {"abc": {"model_name": "HTMLModel", "state": {}}},

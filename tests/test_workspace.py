@@ -11,8 +11,8 @@ import subprocess
 import nbformat
 import pytest
 
+from course.assignments import LAB_FILES, active
 from tools import workspace
-from tools.assignments import LAB_FILES, active
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRST = next(iter(active()))

@@ -18,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS, LAB_FILES, active
+from course import notebooks
+from course.assignments import ASSIGNMENTS, LAB_FILES, active
 from tools.nbgrader_ext import WIDGET_STATE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

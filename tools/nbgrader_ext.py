@@ -17,7 +17,7 @@ import re
 from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
 
-from tools.notebooks import HIDDEN
+from course.notebooks import HIDDEN
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PLACEHOLDER = "# (hidden tests: their code is not shown; their results are below)"

@@ -14,7 +14,7 @@ numbers as a run that was never stopped.
 A model file is written byte for byte the same way every time (fixed zip timestamps, sorted keys,
 no wall times inside), so retraining on the same machine and numpy reproduces its sha256.
 The loader that checks these files is utils/pretrained.py; `python -m tools.pretrain` prints every
-model file's sha256 and size, for its manifest, tools/assignments.py and data/SOURCES.md after a retrain.
+model file's sha256 and size, for its manifest, course/assignments.py and data/SOURCES.md after a retrain.
 
 What it leaves out: any training logic (each script has its own loop, built on the notebooks' code).
 """
@@ -37,7 +37,7 @@ if ROOT not in sys.path:
 
 from lstm import CHECKPOINT_FORMAT  # noqa: E402
 
-from tools import notebooks  # noqa: E402
+from course import notebooks  # noqa: E402
 
 DATA = os.path.join(ROOT, "data")
 BUILD = os.path.join(ROOT, "build", "pretrain")
@@ -231,7 +231,7 @@ def say(*args):
 
 
 def manifest_lines():
-    """For each model file in data/: its name, sha256 and size, as utils/pretrained.py, tools/assignments.py and
+    """For each model file in data/: its name, sha256 and size, as utils/pretrained.py, course/assignments.py and
     data/SOURCES.md list them (to paste after a retrain)."""
     import hashlib
 

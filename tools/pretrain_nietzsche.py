@@ -29,6 +29,7 @@ that was not stopped, bit for bit.
 usage:
     python tools/pretrain_nietzsche.py                    # all five stages (make pretrain-nietzsche)
     python tools/pretrain_nietzsche.py --stage lstm       # one (make pretrain-nietzsche-lstm)
+    python tools/pretrain_nietzsche.py --stage lstm --from-bench   # the weights of the bench's finished runs
 """
 
 import os
@@ -322,14 +323,32 @@ def pretrain(stage, progress=False, out_dir=DATA, build_dir=BUILD, stop_after=No
     name = MODEL_NAMES[stage]
     opts = Options()
     fns = nietzsche_functions()
-    runs, clock, sizes = {}, {}, {}
+    runs, sizes = {}, {}
     for data in ("whole", "split"):
         chars, train_idx, held_idx = corpus(data)
         sizes[data] = (len(train_idx), 0 if held_idx is None else len(held_idx))
         ckpt = os.path.join(build_dir, f"{name}_{data}.ckpt.npz")
         runs[data] = train_stage(stage, fns, chars, train_idx, held_idx, opts, ckpt, f"{name} ({data})",
                                  progress=progress, stop_after=stop_after)
-        clock[data] = sum(runs[data].history["seconds"])
+    log = stage_log(stage, fns, chars, runs, sizes, opts)
+    if write and stop_after is None:
+        write_stage(stage, chars, runs, log, out_dir)
+    return log
+
+
+def stage_log(stage, fns, chars, runs, sizes, opts, source=None):
+    """
+    The training log of a stage (what data/nietzsche_<stage>.npz stores, without the wall times).
+
+    Arguments:
+    stage -- a key of STAGES
+    fns, chars -- the notebook's functions and the vocabulary (the log's generated text is made with them)
+    runs -- {"whole": Trained, "split": Trained}
+    sizes -- {"whole": (training characters, 0), "split": (training characters, held-out characters)}
+    opts -- the Options both runs trained with
+    source -- where the weights were trained, when not by this module's pretrain (a sentence), or None
+    """
+    name = MODEL_NAMES[stage]
     whole, split = runs["whole"], runs["split"]
     original = {int(e): v for e, v in ORIGINAL[stage].items()}
     log = {
@@ -364,15 +383,100 @@ def pretrain(stage, progress=False, out_dir=DATA, build_dir=BUILD, stop_after=No
     }
     if log["original_greedy"] is None:
         del log["original_greedy"]
+    if source is not None:
+        log["weights_from"] = source
+    return log
+
+
+def write_stage(stage, chars, runs, log, out_dir=DATA):
+    """Write data/nietzsche_<stage>.npz and its .log.json (with the wall times) if both runs are complete."""
+    name = MODEL_NAMES[stage]
+    whole, split = runs["whole"], runs["split"]
     epochs = sum(e for e, _ in whole.plan)
-    complete = len(whole.history["train"]) == epochs and len(split.history["train"]) == epochs
-    if write and complete and stop_after is None:
-        save_model(os.path.join(out_dir, f"{name}.npz"), whole.model.params, chars, log)
-        full = dict(log, wall_seconds={"whole": clock["whole"], "split (twin)": clock["split"],
-                                       "per epoch, whole": whole.history["seconds"],
-                                       "per epoch, split (twin)": split.history["seconds"]})
-        write_log(os.path.join(out_dir, f"{name}.log.json"), full)
-        say(f"wrote {os.path.relpath(os.path.join(out_dir, name + '.npz'), ROOT)} and its log")
+    if not (len(whole.history["train"]) == epochs and len(split.history["train"]) == epochs):
+        return False
+    save_model(os.path.join(out_dir, f"{name}.npz"), whole.model.params, chars, log)
+    clock = {"whole": sum(whole.history["seconds"]), "split (twin)": sum(split.history["seconds"])}
+    full = dict(log, wall_seconds=dict(clock, **{"per epoch, whole": whole.history["seconds"],
+                                                 "per epoch, split (twin)": split.history["seconds"]}))
+    write_log(os.path.join(out_dir, f"{name}.log.json"), full)
+    say(f"wrote {os.path.relpath(os.path.join(out_dir, name + '.npz'), ROOT)} and its log")
+    return True
+
+
+# -----------------------------------------------------------------------------
+# a stage's model from bench/nietzsche_original.py's runs (the same training code): for the stateful LSTM, whose
+# 2 x 40 epochs the bench had already run at the pretraining's settings
+
+
+BENCH = os.path.join(ROOT, "build", "nietzsche_bench")
+
+
+def from_bench(stage, bench_dir=BENCH, out_dir=DATA):
+    """
+    Write data/nietzsche_<stage>.npz and its log from the bench's finished runs of the stage, after checking
+    that they trained with exactly this module's settings for the stage.
+
+    The bench (bench/nietzsche_original.py --stage <stage> --data whole|split) trains with train_stage, as
+    pretrain does, and leaves <stage>_<data>.ckpt.npz (weights, Adam moments, history) and, once the run is
+    complete, <stage>_<data>.json (its settings and losses) in bench_dir.
+
+    Raises:
+    SystemExit with a one-line message naming the file and the difference, when a file is missing, a run is
+    unfinished, or any setting differs (batch, plan, units and parameters, seed, initialisation, Adam epsilon,
+    stateful rows)
+    """
+    opts = Options()
+    batch, plan = settings(stage, opts)
+    fns = nietzsche_functions()
+    results = {}
+    for data in ("whole", "split"):  # first the settings, before anything is built or read
+        result_path = os.path.join(bench_dir, f"{stage}_{data}.json")
+        for path in (result_path, os.path.join(bench_dir, f"{stage}_{data}.ckpt.npz")):
+            if not os.path.exists(path):
+                raise SystemExit(f"--from-bench: {os.path.relpath(path, ROOT)} is missing (run "
+                                 f"bench/nietzsche_original.py --stage {stage} --data {data} --resume to its end)")
+        with open(result_path, encoding="utf-8") as f:
+            results[data] = result = json.load(f)
+        want = {"stage": stage, "data": data, "batch": batch, "plan": [list(p) for p in plan], "init": opts.init,
+                "adam_eps": opts.eps, "seed": opts.seed, "stateful_rows": opts.stateful_rows}
+        if stage == "8char":
+            want["hidden_init"] = opts.hidden_init
+        got = {k: result.get(k, "not recorded") for k in want}
+        if isinstance(got["plan"], list):
+            got["plan"] = [list(p) for p in got["plan"]]
+        differ = [f"{k} {got[k]!r} (make pretrain: {want[k]!r})" for k in want if got[k] != want[k]]
+        if differ:
+            raise SystemExit(f"--from-bench: {os.path.relpath(result_path, ROOT)} was not trained at make pretrain's "
+                             f"settings: {'; '.join(differ)}")
+    runs, sizes = {}, {}
+    for data in ("whole", "split"):
+        chars, train_idx, held_idx = corpus(data)
+        sizes[data] = (len(train_idx), 0 if held_idx is None else len(held_idx))
+        ckpt = os.path.join(bench_dir, f"{stage}_{data}.ckpt.npz")
+        X, Y, Xv, Yv, model = build(stage, fns, len(chars), train_idx, held_idx, opts)
+        n_params = int(sum(p.size for p in model.params.values()))
+        if results[data].get("parameters") != n_params:
+            raise SystemExit(f"--from-bench: {stage}_{data}.json: {results[data].get('parameters')} parameters, "
+                             f"make pretrain's {STAGES[stage]} has {n_params:,} (other units?)")
+        optimizer = Adam(model.params, lr=plan[0][1], eps=opts.eps)
+        try:
+            history = load_checkpoint(ckpt, model, optimizer)
+        except (KeyError, ValueError) as e:
+            raise SystemExit(f"--from-bench: {os.path.relpath(ckpt, ROOT)} does not fit the {STAGES[stage]} model "
+                             f"({type(e).__name__}: {e})".replace("\n", " ")) from None
+        epochs = sum(e for e, _ in plan)
+        if len(history["train"]) != epochs or history["train"] != results[data]["train"]:
+            raise SystemExit(f"--from-bench: {os.path.relpath(ckpt, ROOT)} holds {len(history['train'])} of {epochs} "
+                             f"epochs or another run than {stage}_{data}.json (run the bench to its end)")
+        history = {k: [float(v) for v in vals] for k, vals in history.items()}
+        runs[data] = Trained(model, history, batch, plan, n_params, len(X), 0 if Xv is None else len(Xv))
+    source = (f"bench/nietzsche_original.py --stage {stage} --data whole and --data split, run to the end with "
+              f"--resume (build/nietzsche_bench/{stage}_whole.ckpt.npz and {stage}_split.ckpt.npz): the same training "
+              f"code (train_stage) and settings as make pretrain-nietzsche-{stage}, checked before these weights were "
+              f"taken (python tools/pretrain_nietzsche.py --stage {stage} --from-bench)")
+    log = stage_log(stage, fns, chars, runs, sizes, opts, source=source)
+    write_stage(stage, chars, runs, log, out_dir)
     return log
 
 
@@ -383,7 +487,8 @@ def summary(log):
     held = log["held_out"]
     for e, tr in enumerate(log["train_loss"], 1):
         orig = log["original_train_loss"].get(str(e))
-        lines.append(f"  {e:5d} | {orig if orig is not None else '-':>8} | {tr:19.4f} | "
+        orig = f"{orig:.4f}" if orig is not None else "-"
+        lines.append(f"  {e:5d} | {orig:>8} | {tr:19.4f} | "
                      f"{held['train_loss'][e - 1]:17.4f} | {held['held_out_loss'][e - 1]:20.4f}")
     return "\n".join(lines)
 
@@ -393,9 +498,12 @@ def main(argv):
     ap.add_argument("--stage", action="append", choices=list(STAGES),
                     help="a stage to pretrain (repeat for more; default: all five)")
     ap.add_argument("--progress", action="store_true", help="a progress bar per epoch")
+    ap.add_argument("--from-bench", action="store_true",
+                    help="take the weights of bench/nietzsche_original.py's finished runs of the stage (whole and "
+                         "split) after checking they trained at these settings, instead of training")
     args = ap.parse_args(argv)
     for stage in args.stage or list(STAGES):
-        say(summary(pretrain(stage, progress=args.progress)))
+        say(summary(from_bench(stage) if args.from_bench else pretrain(stage, progress=args.progress)))
     return 0
 
 

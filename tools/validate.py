@@ -25,14 +25,14 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbgrader.utils import compute_checksum
 
-from tools import notebooks
+from course import notebooks
 
 
 def changed_cells(nb):
     """grade_ids of locked or graded cells whose checksum no longer matches (release notebooks carry them)."""
     changed = []
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         guarded = meta.get("checksum") and (meta.get("locked") or meta.get("grade")) and not meta.get("solution")
         if guarded and compute_checksum(cell) != meta["checksum"]:
             changed.append(meta.get("grade_id"))
@@ -70,7 +70,7 @@ def run(path, timeout):
             os.environ["NBGRADER_EXECUTION"] = before
     results = {}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         if meta.get("grade") and meta.get("points") and not hidden_only(cell.source):
             errors = [o for o in cell.outputs if o.output_type == "error"]
             results[meta["grade_id"]] = f"{errors[0].ename}: {errors[0].evalue}"[:300] if errors else None

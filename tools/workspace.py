@@ -44,7 +44,7 @@ import os
 import shlex
 import sys
 
-from tools.assignments import ASSIGNMENTS, LAB_FILES, active
+from course.assignments import ASSIGNMENTS, LAB_FILES, active
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = ".course-sync.json"

@@ -9,6 +9,7 @@ file raises PretrainedError, whose message is one line naming the file and what 
 
     load_pretrained(name)               -> Pretrained(params, chars, log) for any model below
     nietzsche_model(stage, forward)     -> (model, chars, log): a Nietzsche stage, ready for the notebook
+    training_table(log)                 -> its training log beside the original's, as text
     shakespeare_model()                 -> (CharRNN, chars, config), as CharRNN.load returns them
 
 `log` is the training log stored in the file: the settings, every epoch's (or report's) loss,
@@ -16,7 +17,7 @@ the original's numbers beside them and the held-out loss, each labelled; data/<n
 the course repository holds the same with the wall times.
 
 This file is the single hand-maintained copy; the build copies it into the assignment folders
-that use it (tools/assignments.py).
+that use it (course/assignments.py).
 """
 
 import hashlib
@@ -62,13 +63,14 @@ _SHAKESPEARE = {"Wx0": (512, 38), "Wh0": (512, 128), "b0": (512, 1), "Wx1": (512
 _NIETZSCHE_LSTM = {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": (2048, 1), "Wy": (57, 512),
                    "by": (57, 1)}
 
-# sha256 of each <name>.npz; also in data/SOURCES.md and tools/assignments.py (tests/test_pretrained.py checks that
-# the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums)
+# sha256 of each <name>.npz; also in data/SOURCES.md and course/assignments.py (tests/test_pretrained.py checks that
+# the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums).
+# An empty sum: the model is planned but not shipped yet (loading it says so, naming the command that makes it).
 SHA256 = {
-    "nietzsche_3char": "",
-    "nietzsche_8char": "",
-    "nietzsche_rnn": "",
-    "nietzsche_stateful_rnn": "",
+    "nietzsche_3char": "39c3cebac6d5bcf6011cec123a5d13d70c0deb370414827868658c35dd0230b1",
+    "nietzsche_8char": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
+    "nietzsche_rnn": "d71a166a7e6ba82fc48cdf6f7921415e40d7fdb4acfa5cb5bac68b4fe14306b3",
+    "nietzsche_stateful_rnn": "56fb43ef85739f4f6ba4bb1c8ca30cbed4f95d67de591be7ba11a41e0db36fa3",
     "nietzsche_lstm": "",
     "text8_lstm": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
     "text8_seq2seq": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
@@ -90,6 +92,8 @@ MODELS = {
 # how each file is made in the course repository (named in the error for a missing file)
 MAKE = {name: f"make pretrain-{name.replace('_', '-', 1)}" for name in MODELS}
 MAKE["shakespeare_lstm"] = "make pretrain-shakespeare"
+
+SHIPPED = [name for name, (digest, _, _) in MODELS.items() if digest]  # the models the course ships today
 
 
 def _here():
@@ -202,9 +206,12 @@ def load_pretrained(name, folder=None):
     PretrainedError naming the file when it is missing, unreadable, of the wrong shape or dtype, or
     does not match its sha256
     """
-    path = find(name, folder)  # first: it names an unknown model
-    digest, vocab_size, shapes = MODELS[name]
-    return read_model(path, vocab_size, shapes, digest or None)
+    digest, vocab_size, shapes = MODELS.get(name, (None, 0, {}))
+    if name in MODELS and not digest:
+        raise PretrainedError(f"{name}.npz does not ship with this version of the course yet; in the course "
+                              f"repository `{MAKE[name]}` trains it")
+    path = find(name, folder)  # it names an unknown model
+    return read_model(path, vocab_size, shapes, digest)
 
 
 def _bare_import(module):
@@ -253,6 +260,33 @@ def nietzsche_model(stage, forward=None, folder=None):
     for k, v in params.items():
         model.params[k][...] = v  # in place: a stateful model's net shares this dict
     return model, chars, log
+
+
+def training_table(log):
+    """
+    A Nietzsche stage's training log beside the original's, one line per epoch, as text.
+
+    Arguments:
+    log -- the log nietzsche_model returns
+
+    Returns:
+    text -- a heading naming the settings, then for every epoch: its learning rate, the original's
+            training loss where its log printed one, ours on the whole corpus (both the mean over the
+            epoch's batches, as Keras prints it), and the twin run's held-out loss
+    """
+    s = log["settings"]
+    plan = s["plan (epochs, learning rate)"]
+    lrs = [lr for epochs, lr in plan for _ in range(epochs)]
+    phases = ", then ".join(f"{epochs} epochs at lr {lr:g}" for epochs, lr in plan)
+    held = log["held_out"]
+    lines = [f"{log['stage']} at the original's settings: {log['architecture']['n_a']} units, batch {s['batch']}, "
+             f"{phases}, on the whole corpus; {log['parameters']:,} parameters",
+             "epoch      lr   the original   ours (whole corpus)   held out (the 90% twin)"]
+    for e, (lr, ours, twin) in enumerate(zip(lrs, log["train_loss"], held["held_out_loss"]), 1):
+        orig = log["original_train_loss"].get(str(e))
+        orig = f"{orig:.4f}" if orig is not None else "-"
+        lines.append(f"{e:5d} {lr:7g} {orig:>14} {ours:21.4f} {twin:25.4f}")
+    return "\n".join(lines)
 
 
 def shakespeare_model(folder=None):

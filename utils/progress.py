@@ -13,7 +13,7 @@ Outside a notebook (a script in a terminal) it redraws one text line on stderr. 
 also be `html` or `text` to force a kind.
 
 This file is the single hand-maintained copy; the build copies it into the assignment folders
-that use it (tools/assignments.py).
+that use it (course/assignments.py).
 
     bar = progress_bar(total=len(batches), desc="epoch 1")
     for batch in batches:

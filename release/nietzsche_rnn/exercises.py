@@ -24,7 +24,7 @@ functions (a method is named `Class.method`). Nothing is called or inspected bef
 solved exercise costs nothing.
 
 This file is the single hand-maintained copy; the build copies it into the assignment folders
-(tools/assignments.py).
+(course/assignments.py).
 """
 
 __all__ = ["ExerciseGuard"]

@@ -31,7 +31,7 @@ each section changes it (grade_ids are those of the notebook it starts from):
 Specifications stay small and never drift from the notebook: everything else comes from the
 current release. Header lines starting `# expected_` declare the outcome (see grader/expect.py).
 
-usage: python -m tools.submissions <spec.py>... --out submitted/   (one student per spec, named after the file)
+usage: python -m grader.specs <spec.py>... --out submitted/   (one student per spec, named after the file)
 """
 
 import argparse
@@ -43,8 +43,8 @@ import sys
 import nbformat
 from nbformat.v4.nbbase import random_cell_id
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS
+from course import notebooks
+from course.assignments import ASSIGNMENTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|notebook|expected_score): *(\S+)\s*$", re.M)

@@ -9,7 +9,7 @@ feedback folder) must be one of the fixed messages (grader/kinds.py `hidden_part
 description and hint, the section): none holds a digit outside the function's name and the section's title, nor any
 number or long string written in the hidden tests' code (their inputs, sizes, seeds and expected values).
 
-usage: python -m tools.check_feedback FEEDBACK_DIR
+usage: python -m grader.check_feedback FEEDBACK_DIR
 """
 
 import html
@@ -21,10 +21,9 @@ import sys
 import textwrap
 import tokenize
 
-from tools import notebooks
-from tools.assignments import ASSIGNMENTS
+from course import notebooks
+from course.assignments import ASSIGNMENTS, source_notebook
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 COMMENT = re.compile(r"\s+#[^'\"]*$")
@@ -38,7 +37,7 @@ def _norm(line):
 def hidden_lines(assignment):
     """Distinctive code lines of the assignment's hidden tests."""
     notebook, _ = ASSIGNMENTS[assignment]
-    nb = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
+    nb = notebooks.read(source_notebook(assignment))
     # lines that also stand outside the hidden regions (solutions included: learners write them) are no secret
     visible = {_norm(line) for cell in nb.cells for line in notebooks.HIDDEN.sub("", cell.source).split("\n")}
     lines = set()
@@ -55,7 +54,7 @@ def hidden_literals(assignment):
     """The literals of the assignment's hidden tests that a message must never hold: numbers (a float, or an
     integer of two digits or more) and strings of 6 characters or more, as written in the code."""
     notebook, _ = ASSIGNMENTS[assignment]
-    nb = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
+    nb = notebooks.read(source_notebook(assignment))
     found = set()
     for cell in nb.cells:
         for region in notebooks.regions(cell.source, "HIDDEN TESTS"):
@@ -94,7 +93,7 @@ def message_leaks(course):
         if assignment not in ASSIGNMENTS or not os.path.isdir(os.path.join(folder, assignment)):
             continue
         notebook, _ = ASSIGNMENTS[assignment]
-        source = notebooks.read(os.path.join(ROOT, "source", assignment, notebook))
+        source = notebooks.read(source_notebook(assignment))
         hidden = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
                   if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")
                   and notebooks.regions(c.source, "HIDDEN TESTS")}
@@ -136,7 +135,7 @@ def learner_lines(notebook_path):
         return set()
     lines = set()
     for cell in notebooks.read(notebook_path).cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         if cell.cell_type == "code" and (meta.get("solution") or not meta.get("grade_id")):
             lines |= {_norm(line) for line in cell.source.split("\n")}
     return lines

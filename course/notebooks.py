@@ -1,8 +1,16 @@
-"""Small helpers for reading nbgrader notebooks: cells by grade_id and the marked regions in them."""
+"""Reading nbgrader notebooks: cell predicates as nbgrader names them, cells by grade_id, the marked regions.
 
+The markers: `### BEGIN SOLUTION` ... `### END SOLUTION` (what the release replaces with a stub) and
+`### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` (what the release leaves out). `graded_cells(a)` reads an
+assignment's instructor notebook once per process.
+"""
+
+import functools
 import re
 
 import nbformat
+
+from course.assignments import source_notebook
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)[ \t]*\n(.*?)^[ \t]*### END \1[ \t]*$", re.S | re.M)
@@ -17,7 +25,12 @@ def write(nb, path):
 
 
 def grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
+    return nbgrader(cell).get("grade_id")
+
+
+def points(cell):
+    """The points a graded cell is worth (0.0 for any other cell)."""
+    return float(nbgrader(cell).get("points", 0) or 0)
 
 
 def cells_by_id(nb):
@@ -69,3 +82,10 @@ def set_cell_type(cell, cell_type):
     else:
         cell.pop("outputs", None)
         cell.pop("execution_count", None)
+
+
+@functools.cache
+def graded_cells(assignment):
+    """{grade_id: points} of the instructor notebook's graded test cells, in notebook order (read once)."""
+    nb = read(source_notebook(assignment))
+    return {grade_id(c): points(c) for c in nb.cells if c.cell_type == "code" and is_test(c)}
