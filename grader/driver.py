@@ -208,16 +208,9 @@ def load_unit(spec):
 
 def graded_cells(assignment):
     """[(grade_id, points)] of the assignment's graded cells, in notebook order (from the instructor notebook)."""
-    from course.assignments import ROOT
-    path = os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0])
-    with open(path, encoding="utf-8") as f:
-        nb = json.load(f)
-    cells = []
-    for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade"):
-            cells.append((meta["grade_id"], float(meta.get("points", 0) or 0)))
-    return cells
+    from course import notebooks
+
+    return list(notebooks.graded_cells(assignment).items())
 
 
 def internal_error(job, why):

@@ -54,6 +54,7 @@ import numpy as np
 from course import notebooks
 from course.assignments import ASSIGNMENTS
 from grader import intake, kinds, rpc, sanitize
+from grader.results import Outcome, zero_verdict
 from grader.sandbox import Limits, Sandbox
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -324,8 +325,12 @@ class Judge:
         self.job = job
         self.cell_timeout = float(job.get("cell_timeout") or 60)
         self.budget = float(job.get("budget") or 600)
+        # the learner's process's CPU time (RLIMIT_CPU): past the wall-time budget, so that the budget usually
+        # ends a slow notebook first; the job (made by the instructor's side, grader/unit.py) may set it
+        self.cpu_seconds = int(job.get("cpu_seconds") or int(self.budget) + 30)
         self.sandbox, self.endpoint, self.ns, self.proxies = None, None, None, {}
         self.gone = ""  # why the learner's process is gone ('' while it answers)
+        self.gone_outcome = Outcome.NO_RESULT  # the outcome of a test that its going cut short
         self.test_deadline = None
         self.outputs = sanitize.NotebookOutputs()  # cell index -> outputs of a cell the sandbox ran (made
         # safe for a browser as they are stored, and capped per notebook: grader/sanitize.py)
@@ -411,11 +416,14 @@ class Judge:
             return
         if isinstance(err, JudgeOvertime):
             self.gone = f"did not finish in time ({err}, the grader's work for it included) and was stopped (killed)"
+            self.gone_outcome = Outcome.TIMEOUT
         elif isinstance(err, rpc.WireTimeout):
             self.gone = "did not answer in time and was stopped (killed)"
+            self.gone_outcome = Outcome.TIMEOUT
         elif isinstance(err, rpc.ChannelClosed):
             time.sleep(0.2)
             self.gone = self.sandbox.exit_reason() or "closed its channel to the grader"
+            self.gone_outcome = self.sandbox.exit_outcome()  # LIMIT when the kernel stopped it at a limit
         else:
             self.gone = f"sent something that is not a result ({err}) and was stopped"
         self.sandbox.kill()
@@ -430,8 +438,8 @@ class Judge:
         result = {"student": job.get("student"), "assignment": assignment.name,
                   "sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
                   "status": "graded", "score": 0.0, "max_score": sum(assignment.points.values()),
-                  "cells": {gid: {"points": 0.0, "max_points": pts, "outcome": "no-result",
-                                  "message": "the test did not run"} for gid, pts in assignment.points.items()},
+                  "cells": {gid: zero_verdict(pts, Outcome.NO_RESULT, "the test did not run")
+                            for gid, pts in assignment.points.items()},
                   "flagged": False, "reasons": [], "notes": [], "seconds": 0.0, "notebook": None}
         cells = result["cells"]
         for entry in job.get("files") or []:
@@ -467,7 +475,7 @@ class Judge:
             result["reasons"] += findings
             plan = self._plan(nb, assignment)
             submission = assignment.submission_folder(nbformat.writes(nb))
-            self.sandbox = Sandbox(submission, Limits(cpu_seconds=int(self.budget) + 30), handler=self.serve)
+            self.sandbox = Sandbox(submission, Limits(cpu_seconds=self.cpu_seconds), handler=self.serve)
             if not self.sandbox.sandboxed:
                 result["reasons"].append("NOT SANDBOXED: bubblewrap is unavailable here, the notebook ran as a plain "
                                          "process with resource limits only")
@@ -525,6 +533,7 @@ class Judge:
         for index, kind, what in plan:
             if not self.gone and time.monotonic() - t0 > self.budget:
                 self.gone = f"the notebook used up its time budget of {self.budget:g} s"
+                self.gone_outcome = Outcome.LIMIT
                 self.sandbox.kill()
             if kind == "run":
                 if self.gone:
@@ -550,8 +559,10 @@ class Judge:
         points = assignment.points[gid]
         verdict = {"points": 0.0, "max_points": points}
         if self.gone:
-            return self._failed(gid, assignment, "limit" if "budget" in self.gone else "no-result", None,
-                                f"not run: {self.gone}", [])
+            # not run: a limit when a limit ended the notebook's process, else no result (a timeout is the
+            # outcome of the test it cut short only)
+            outcome = Outcome.LIMIT if self.gone_outcome == Outcome.LIMIT else Outcome.NO_RESULT
+            return self._failed(gid, assignment, outcome, None, f"not run: {self.gone}", [])
         self.test_deadline = time.monotonic() + self.cell_timeout
         self.endpoint.deadline = self.test_deadline + GRACE
         self.calls, self._depth = [], 0
@@ -563,22 +574,21 @@ class Judge:
                   contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings()):
                 exec(compile(code, f"<test {gid}>", "exec"), self.ns)  # noqa: S102 (the instructor's test code)
         except AssertionError as err:
-            return self._failed(gid, assignment, "failed", err, "")
-        except SandboxGone as err:
-            outcome = "timeout" if "in time" in str(err) else "limit" if "limit" in str(err) else "no-result"
-            return self._failed(gid, assignment, outcome, err, str(err))
+            return self._failed(gid, assignment, Outcome.FAILED, err, "")
+        except SandboxGone as err:  # the outcome _lost recorded from the cause (a deadline, a signal)
+            return self._failed(gid, assignment, self.gone_outcome, err, str(err))
         except JudgeOvertime as err:  # the test's own work, outside any call of the learner's code
-            return self._failed(gid, assignment, "timeout", err, str(err))
+            return self._failed(gid, assignment, Outcome.TIMEOUT, err, str(err))
         except rpc.ValueRefused as err:
-            return self._failed(gid, assignment, "limit", err, f"the learner's function returned a value over a "
-                                                               f"limit of the grader: {err}")
+            return self._failed(gid, assignment, Outcome.LIMIT, err, f"the learner's function returned a value "
+                                                                     f"over a limit of the grader: {err}")
         except TimeoutError as err:
-            return self._failed(gid, assignment, "timeout", err, f"the learner's function {err}")
+            return self._failed(gid, assignment, Outcome.TIMEOUT, err, f"the learner's function {err}")
         except Exception as err:  # noqa: BLE001 (what the learner returned broke the test: a wrong answer)
-            return self._failed(gid, assignment, "error", err, "")
+            return self._failed(gid, assignment, Outcome.ERROR, err, "")
         finally:
             self.ns.update(self.proxies)  # a test that rebinds a learner's name never leaks into the next
-        return {**verdict, "points": points, "outcome": "passed", "message": "passed"}
+        return {**verdict, "points": points, "outcome": Outcome.PASSED, "message": "passed"}
 
     def _failed(self, gid, assignment, outcome, err, text, calls=None):
         """The verdict of a test that did not pass: its kind decided from the error and this test's calls, its
@@ -641,13 +651,12 @@ def verdict_of(failure, outcome, gid, assignment):
     """A failed cell's entry: no points, the outcome (an error when the learner's own code raised), the message
     (the fixed one for a hidden test), the kind (its value) and the function it is about."""
     hidden = gid in assignment.hidden
-    if failure.raised and outcome == "failed":
-        outcome = "error"
+    if failure.raised and outcome == Outcome.FAILED:
+        outcome = Outcome.ERROR
     if hidden and failure.function not in assignment.learner_names:
         failure.function = assignment.subjects.get(gid) or "the test"
-    return {"points": 0.0, "max_points": assignment.points[gid], "outcome": outcome,
-            "message": kinds.message(failure, hidden, assignment.name), "kind": failure.kind.value,
-            "function": failure.function}
+    return {**zero_verdict(assignment.points[gid], outcome, kinds.message(failure, hidden, assignment.name)),
+            "kind": failure.kind.value, "function": failure.function}
 
 
 def judge(job):

@@ -45,6 +45,7 @@ import threading
 from dataclasses import dataclass
 
 from grader import rpc
+from grader.results import Outcome
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SLOT_DIR = os.path.join(tempfile.gettempdir(), "charlm-grader-slots")
@@ -305,7 +306,10 @@ class Sandbox:
             if nproc_before is not None:
                 lim.append((resource.RLIMIT_NPROC, nproc_before))
             for what, value in lim:
-                resource.setrlimit(what, (value, value))
+                # CPU time: SIGXCPU at the soft limit ends the process and names the cause (exit_outcome: LIMIT);
+                # SIGKILL at a hard limit equal to it would come first and name nothing. A process that ignores
+                # SIGXCPU is killed 2 s of CPU later.
+                resource.setrlimit(what, (value, value + 2 if what == resource.RLIMIT_CPU else value))
 
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      pass_fds=(to_child_r, from_child_w), preexec_fn=limit, start_new_session=True,
@@ -326,8 +330,9 @@ class Sandbox:
     def log(self):
         return b"".join(self._log).decode("utf-8", "replace")[-8000:]
 
-    def exit_reason(self):
-        """Why the harness is gone, in words ('' while it runs)."""
+    def _exit_signal(self):
+        """The name of the signal that ended the harness ('SIGXCPU'), '' when it exited or still runs, or the
+        exit status as text ('status 3')."""
         if self.proc is None or self.proc.poll() is None:
             return ""
         code = self.proc.returncode
@@ -335,13 +340,26 @@ class Sandbox:
             code = 128 - code
         if code < 0:
             try:
-                name = signal.Signals(-code).name
+                return signal.Signals(-code).name
             except ValueError:
-                name = str(-code)
-            return {"SIGKILL": "was killed (SIGKILL)", "SIGXCPU": "used up its CPU time (SIGXCPU)",
-                    "SIGXFSZ": "wrote a file past the size limit (SIGXFSZ)", "SIGSEGV": "crashed (SIGSEGV)"
-                    }.get(name, f"ended on signal {name}")
-        return f"ended itself with exit status {code}"
+                return str(-code)
+        return f"status {code}"
+
+    def exit_reason(self):
+        """Why the harness is gone, in words ('' while it runs)."""
+        name = self._exit_signal()
+        if not name:
+            return ""
+        if name.startswith("status "):
+            return f"ended itself with exit {name}"
+        return {"SIGKILL": "was killed (SIGKILL)", "SIGXCPU": "used up its CPU time (SIGXCPU)",
+                "SIGXFSZ": "wrote a file past the size limit (SIGXFSZ)", "SIGSEGV": "crashed (SIGSEGV)"
+                }.get(name, f"ended on signal {name}")
+
+    def exit_outcome(self):
+        """The outcome of a test its end cut short: LIMIT when the kernel stopped the harness at a resource limit
+        (CPU time: SIGXCPU; file size: SIGXFSZ), else NO_RESULT (it ended itself, crashed, or was killed)."""
+        return Outcome.LIMIT if self._exit_signal() in ("SIGXCPU", "SIGXFSZ") else Outcome.NO_RESULT
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:

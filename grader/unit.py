@@ -8,13 +8,14 @@
            "files": [{"name", "kind": "file"|"symlink"|"dir"|"other", "size"}],  # listed beside it, never read
            "cell_timeout": float,                # seconds per cell (default 60)
            "budget": float,                      # seconds for the whole notebook (default 600)
+           "cpu_seconds": int,                   # the learner's process's CPU time (default budget + 30)
            "allow_unsandboxed": bool}            # the instructor accepts an unsandboxed run (default false)
 
     result = {"student", "assignment", "sha256",                # of the notebook text as UTF-8
               "status": "graded" | "unreadable" | "internal-error",
               "score", "max_score",
               "cells": {grade_id: {"points", "max_points",
-                                   "outcome": "passed"|"failed"|"error"|"timeout"|"limit"|"no-result",
+                                   "outcome": grader.results.Outcome,  # its plain string value
                                    "message"}},                 # every graded cell, always
               "flagged": bool, "reasons": [str],                # review flags; points are kept
               "notes": [str], "seconds": float,
@@ -45,8 +46,10 @@ import tempfile
 import threading
 import time
 
+from course import notebooks
 from course.assignments import ASSIGNMENTS
 from grader.driver import clean
+from grader.results import Outcome, zero_verdict
 from grader.sandbox import ALLOW_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -192,11 +195,8 @@ def _fallback(job, status, reason, seconds):
     assignment = job.get("assignment")
     if assignment in ASSIGNMENTS:
         try:
-            from grader.judge import Assignment
-
-            a = Assignment(assignment)
-            cells = {gid: {"points": 0.0, "max_points": pts, "outcome": "no-result", "message": reason}
-                     for gid, pts in a.points.items()}
+            cells = {gid: zero_verdict(pts, Outcome.NO_RESULT, reason)
+                     for gid, pts in notebooks.graded_cells(assignment).items()}
         except Exception:  # noqa: BLE001 (the course itself is broken: say so in the reason)
             cells = {}
     return {"student": job.get("student"), "assignment": assignment,

@@ -210,3 +210,18 @@ def test_a_sandbox_that_never_starts_is_our_fault_never_a_zero(monkeypatch):
            "notebook": nbformat.writes(solution_notebook())}
     with pytest.raises(judge.SandboxDidNotStart, match="did not start.*status 127"):
         judge.Judge(job).run()
+
+
+def test_a_cpu_limit_kill_in_a_test_is_the_outcome_limit():
+    """The kernel stops a learner's process that uses up its CPU time (RLIMIT_CPU, SIGXCPU): the test it cut short
+    and every test after it record the outcome `limit`, decided from the signal, never from a message's words."""
+    edits = [("cell", "clip", "def clip(gradients, maxValue):\n    while True:\n        pass\n")]
+    nb = submissions.build("dinosaur_island", "solution", edits)
+    r = grade_submission({"student": "s1", "assignment": "dinosaur_island", "notebook": nbformat.writes(nb),
+                          "cell_timeout": 240, "cpu_seconds": 8})
+    cut = r["cells"]["test_clip"]
+    assert cut["outcome"] == "limit" and cut["points"] == 0 and cut["kind"] == "time limit", cut
+    assert "CPU time" in cut["message"], cut
+    after = [r["cells"][gid] for gid in ("test_sample", "test_optimize", "test_model_hidden")]
+    assert all(v["outcome"] == "limit" and v["points"] == 0 for v in after), after
+    assert any("used up its CPU time (SIGXCPU)" in reason for reason in r["reasons"]), r["reasons"]
