@@ -19,10 +19,20 @@ LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
-.PHONY: all venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
-	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain figures clean \
-	dask-scheduler dask-worker
+.PHONY: all help venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
+	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
+	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker
 
+## help: this list
+help:
+	@awk '/^## / { sub(/^## /, ""); if (!inblock) { name = $$0; sub(/:.*/, "", name); sub(/^[^:]*: */, "") } \
+			desc = desc " " $$0; inblock = 1; next } \
+		inblock { show(); inblock = 0; desc = "" } \
+		function show(   n, w, i, line) { print name; n = split(desc, w, " "); line = "   "; \
+			for (i = 1; i <= n; i++) { if (length(line) + length(w[i]) > 100) { print line; line = "   " } \
+			line = line " " w[i] } print line }' $(MAKEFILE_LIST)
+
+## all (plain `make`): the venv, the release, the sample class graded and its gradebook printed
 all: autograde
 
 $(BIN)/.installed: requirements.txt
@@ -93,6 +103,7 @@ autograde: release sandbox
 grader-check: release sandbox
 	@for a in $(ASSIGNMENTS); do $(MAKE) --no-print-directory grade-$$a || exit 1; done
 
+## grade-<assignment>: grader-check for one assignment (e.g. make grade-dinosaur_island)
 grade-%:
 	rm -rf build/grading/$* build/grading/$*-submitted  # scratch classes: graded from scratch each time
 	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
@@ -101,7 +112,7 @@ grade-%:
 		--regrade --quiet
 	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
 
-## dask-scheduler: a Dask scheduler for grading on a cluster (README, "Grading on a Dask cluster"), started in this
+## dask-scheduler: a Dask scheduler for grading on a cluster (docs/scaling.md), started in this
 ## folder with it on the path: the scheduler unpickles each grading task, so it must be able to import the grader.
 ## DASK_HOST is the address it listens on (127.0.0.1 unless given), DASK_PORT its port
 DASK_HOST ?= 127.0.0.1
@@ -129,18 +140,22 @@ test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval
 	$(MAKE) --no-print-directory release-check validate grader-check browser-test
 
+## lint: ruff over the whole repository
 lint: venv
 	$(BIN)/ruff check .
 
+## unit: the tests in tests/ (pytest)
 unit: sync sandbox
 	$(BIN)/python -m pytest -q tests
 
+## nbval: every instructor notebook and lab executed and compared with its stored outputs
 # CHARLM_PROGRESS=off: no progress bars (utils/progress.py) in stored or compared outputs, which must not
 # depend on timing; learners in JupyterLab get live bars
 nbval: sync
 	CHARLM_PROGRESS=off $(BIN)/python -m pytest -q --nbval $(SOURCE_NOTEBOOKS) $(LAB_NOTEBOOKS) \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
+## release-check: a fresh nbgrader generation equals release/, with no solution or hidden-test text in it
 release-check: sync
 	$(BIN)/python -m tools.check_release
 
@@ -188,7 +203,7 @@ lab: workspace
 ## and feedback/ that `python -m grader grade --course COURSE` fills, so its flags, needs-manual-grade and the
 ## manual scores entered here are the class's (the next grade run puts them in grades.csv). COURSE_DB=URL for a
 ## gradebook given with --db. Browse source/, preview and generate release/, release/fetch/submit/collect
-## through build/exchange; its Autograde button refuses: grade with the course's sandboxed driver (README). Its
+## through build/exchange; its Autograde button refuses: grade with the course's sandboxed driver (docs/grading.md). Its
 ## settings and layout live in FORMGRADER_STATE
 COURSE ?= build/samples
 COURSE_DB ?=
@@ -223,13 +238,28 @@ bench-nietzsche: sync
 	for data in whole split; do \
 		$(BIN)/python bench/nietzsche_original.py --stage lstm --data $$data --resume || exit 1; done
 
-## pretrain: retrain the Shakespeare lab's shipped LSTM (data/shakespeare_lstm.npz), seeded
-pretrain: venv
+## pretrain: train the course's models at the originals' settings into data/<name>.npz, each with its training log
+## beside it (data/<name>.log.json; data/SOURCES.md lists them): seeded, and resumable: a stopped run started again
+## continues from its checkpoint in build/pretrain/ and ends with the same numbers. One model at a time:
+## pretrain-nietzsche-<stage> (3char 8char rnn stateful_rnn lstm), pretrain-text8-lstm, pretrain-text8-seq2seq,
+## pretrain-shakespeare; `make -j2 pretrain` runs two at once. About 3 hours on one quiet core, most of it the
+## Nietzsche LSTM; a retrained file gets a new sha256 on another machine: update data/SOURCES.md,
+## tools/assignments.py and utils/pretrained.py (tests/test_pretrained.py says which)
+PRETRAIN_NIETZSCHE := 3char 8char rnn stateful_rnn lstm
+pretrain: pretrain-shakespeare pretrain-text8 pretrain-nietzsche
+pretrain-nietzsche: $(foreach s,$(PRETRAIN_NIETZSCHE),pretrain-nietzsche-$(s))
+pretrain-nietzsche-%: venv
+	$(BIN)/python tools/pretrain_nietzsche.py --stage $*
+pretrain-text8: pretrain-text8-lstm pretrain-text8-seq2seq
+pretrain-text8-%: venv
+	$(BIN)/python tools/pretrain_text8.py --model $*
+pretrain-shakespeare: venv
 	$(BIN)/python tools/pretrain_shakespeare.py
 
 ## figures: redraw the Dinosaur Island diagrams (source/dinosaur_island/figures/*.png, committed)
 figures: venv
 	$(BIN)/python tools/draw_dinosaur_figures.py
 
+## clean: remove build/ (scratch classes, checkpoints, caches); never workspace/, release/ or a course folder
 clean:
 	rm -rf build $(foreach a,$(ASSIGNMENTS),source/$(a)/__pycache__)

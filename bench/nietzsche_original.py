@@ -24,6 +24,9 @@ Every model uses embeddings of size 42 and 256 hidden units (512 for the LSTM), 
 The data preparation, the hand-unrolled forward pass and the generation functions are the
 notebook's own solution code: they are read from the solution cells of
 source/nietzsche_rnn/nietzsche_rnn.ipynb, so this script measures exactly what the course ships.
+The models, the data and the training loop are tools/pretrain_nietzsche.py's, which `make pretrain`
+uses to train the shipped models with the default options: this script adds the experiments'
+options, the report and the result files.
 
 Each epoch prints one line and writes a checkpoint (parameters, Adam moments, history) to
 build/nietzsche_bench/<stage>_<data><tag>.ckpt.npz; --resume continues from it after a stop
@@ -42,199 +45,37 @@ import json
 import os
 import sys
 
-import numpy as np
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "utils"))
-sys.path.insert(0, ROOT)
+sys.path[:0] = [ROOT, os.path.join(ROOT, "utils")]
 
-from lstm import Adam, build_vocab, encode, generate  # noqa: E402
-from nietzsche import (  # noqa: E402
-    LastStepRNN,
-    StatefulModel,
-    UnrolledModel,
-    fit,
-    keras_init,
-    load_text,
-    split_text,
-)
-from nietzsche_expected import ORIGINAL as ORIGINAL_LOSSES  # noqa: E402
+from tools.pretrain import nietzsche_functions  # noqa: E402
+from tools.pretrain_nietzsche import ORIGINAL, corpus, texts, train_stage  # noqa: E402
 
-from tools import notebooks  # noqa: E402
-
-NOTEBOOK = os.path.join(ROOT, "source", "nietzsche_rnn", "nietzsche_rnn.ipynb")
 OUT = os.path.join(ROOT, "build", "nietzsche_bench")
-STATEFUL_STAGES = ("stateful_rnn", "lstm")  # one batch row per stream: the batch is fixed at 64
-LEARNER_CELLS = ("nonoverlapping_windows", "overlapping_windows", "stateful_batches", "unrolled_forward",
-                 "get_next_char", "get_next_n_chars")
-
-# command-line stage name -> the stage's name in nietzsche_expected.ORIGINAL (the original's training losses)
-STAGES = {"3char": "3-char", "8char": "8-char loop", "rnn": "RNN layer", "stateful_rnn": "stateful RNN",
-          "lstm": "stateful LSTM"}
-ORIGINAL = {stage: ORIGINAL_LOSSES[name] for stage, name in STAGES.items()}
-# the original's settings: batch size and plan [(epochs, learning rate), ...]
-SETTINGS = {"3char": (512, [(3, 0.01)]), "8char": (512, [(5, 1e-3)]), "rnn": (512, [(5, 1e-3), (3, 1e-4)]),
-            "stateful_rnn": (64, [(8, 1e-3), (3, 1e-4)]), "lstm": (64, [(20, 1e-3), (20, 1e-4)])}
 # the bars the course sets for our training loss on the whole corpus (stage -> [(epoch, at most), ...])
 BARS = {"3char": [(3, 1.95)], "8char": [(5, 1.48)], "rnn": [(5, 1.51), (8, 1.42)], "stateful_rnn": [(8, 1.47)]}
 
 
-# -----------------------------------------------------------------------------
-# the notebook's solution code
-
-
-def learner_functions():
-    """Execute the notebook's solution cells (markers stripped) and return their namespace."""
-    import lstm
-
-    cells = notebooks.cells_by_id(notebooks.read(NOTEBOOK))
-    namespace = {"np": np}
-    namespace.update({k: getattr(lstm, k) for k in dir(lstm) if not k.startswith("_")})
-    import nietzsche
-    namespace["NietzscheDataError"] = nietzsche.NietzscheDataError
-    for gid in LEARNER_CELLS:
-        exec(notebooks.strip_markers(cells[gid].source), namespace)
-    return namespace
-
-
-# -----------------------------------------------------------------------------
-# one stage
-
-
-def build(stage, fns, V, train_idx, held_idx, args):
-    """Data, model and generation context of a stage: (X, Y, Xv, Yv, model, context, prompt)."""
-    Xv = Yv = None
-    if stage == "3char":
-        X, Y = fns["nonoverlapping_windows"](train_idx, 3)
-        if held_idx is not None:
-            Xv, Yv = fns["nonoverlapping_windows"](held_idx, 3)
-        model = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0, hidden_init="glorot")
-        context, prompt = 3, " th"
-    elif stage in ("8char", "rnn"):
-        X, Y = fns["overlapping_windows"](train_idx, 8)
-        if held_idx is not None:
-            Xv, Yv = fns["overlapping_windows"](held_idx, 8)
-        if stage == "8char":
-            model = UnrolledModel(fns["unrolled_forward"], V, 42, 256, seed=0, hidden_init=args.hidden_init)
-        else:
-            model = LastStepRNN(V, 42, 256, seed=0)
-        context, prompt = 8, "for thos"
-    else:
-        X, Y = fns["stateful_batches"](train_idx, 64, 8)
-        if held_idx is not None:
-            Xv, Yv = fns["stateful_batches"](held_idx, 64, 8)
-        if args.stateful_rows == "text":  # the same number of pieces, in text order: row k + 64 is 512 chars on
-            X, Y = text_order_pieces(train_idx, len(X), 8)
-            if held_idx is not None:
-                Xv, Yv = text_order_pieces(held_idx, len(Xv), 8)
-        cell, n_a = ("rnn", 256) if stage == "stateful_rnn" else ("lstm", 512)
-        model = (StatelessPieces if args.stateful_rows == "reset" else StatefulModel)(V, 42, n_a, cell, seed=0)
-        context, prompt = 8, "for thos"  # window generation reads 8 characters from a zero state
-    if args.init == "keras":
-        keras_init(model, seed=args.seed, hidden_identity=(stage == "8char" and args.hidden_init == "identity"))
-    return X, Y, Xv, Yv, model, context, prompt
-
-
-class StatelessPieces(StatefulModel):
-    """The stateful model with its state zeroed before every batch: the streams and targets as the spec
-    has them, but nothing carried from piece to piece (an experiment: --stateful-rows reset)."""
-
-    def loss_and_grads(self, X, Y, state=None):
-        return super().loss_and_grads(X, Y, None)
-
-    def loss(self, X, Y, state=None):
-        return super().loss(X, Y, None)
-
-
-def text_order_pieces(idx, n, T_x):
-    """n consecutive pieces of T_x characters in text order (piece k holds characters k*T_x ...), and their
-    targets one character later: batched 64 at a time with the state carried from row to row, a row's state
-    reaches the piece 64 * T_x characters further on, not the next one (an experiment: --stateful-rows text)."""
-    idx = np.asarray(idx)
-    return idx[:n * T_x].reshape(n, T_x), idx[1:n * T_x + 1].reshape(n, T_x)
-
-
-def save_checkpoint(path, model, optimizer, history):
-    """Parameters, Adam moments and the history so far, in one .npz (written atomically)."""
-    arrays = {f"p_{k}": v for k, v in model.params.items()}
-    arrays.update({f"m_{k}": v for k, v in optimizer.m.items()})
-    arrays.update({f"v_{k}": v for k, v in optimizer.v.items()})
-    arrays["meta"] = np.array(json.dumps({"t": optimizer.t, "history": history}))
-    tmp = path + ".tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
-
-
-def load_checkpoint(path, model, optimizer):
-    """Restore what save_checkpoint wrote into model and optimizer; returns the history."""
-    with np.load(path) as f:
-        for k in model.params:
-            model.params[k][...] = f[f"p_{k}"]
-            optimizer.m[k][...] = f[f"m_{k}"]
-            optimizer.v[k][...] = f[f"v_{k}"]
-        meta = json.loads(str(f["meta"]))
-    optimizer.t = meta["t"]
-    return meta["history"]
-
-
 def run_stage(stage, fns, chars, train_idx, held_idx, args):
-    V = len(chars)
-    X, Y, Xv, Yv, model, context, prompt = build(stage, fns, V, train_idx, held_idx, args)
-    batch, plan = SETTINGS[stage]
-    plan = list(plan)
-    if args.batch is not None:
-        if stage in STATEFUL_STAGES:
-            raise SystemExit("--batch: the stateful stages need one row per stream (64)")
-        batch = args.batch
-    if args.epochs is not None:
-        plan[0] = (args.epochs, plan[0][1])
-    if args.more_epochs is not None and len(plan) > 1:
-        plan[1] = (args.more_epochs, plan[1][1])
-    n_params = sum(p.size for p in model.params.values())
+    """Train a stage (resuming from its checkpoint with --resume), print the report, write the result JSON."""
     name = f"{stage}_{args.data}{args.tag}"
-    os.makedirs(OUT, exist_ok=True)
     ckpt = os.path.join(OUT, f"{name}.ckpt.npz")
-    held_rows = f"{len(Xv):,} held-out rows" if Xv is not None else "no held-out part"
-    print(f"== {name}: {len(X):,} training rows, {held_rows}, batch {batch}, plan {plan}, "
-          f"{n_params:,} parameters, init {args.init}, Adam eps {args.eps:g}", flush=True)
-    optimizer = Adam(model.params, lr=plan[0][1], eps=args.eps)
-    history = {"train": [], "held_out": [], "seconds": []}
-    if args.resume and os.path.exists(ckpt):
-        history = load_checkpoint(ckpt, model, optimizer)
-        print(f"resumed from {ckpt} after epoch {len(history['train'])}", flush=True)
-    epoch = 0
-    for epochs, lr in plan:
-        for _ in range(epochs):
-            epoch += 1
-            if epoch <= len(history["train"]):
-                continue
-            # one epoch per call, shuffled with the epoch's number as seed: a resumed run repeats it exactly
-            history = fit(model, X, Y, 1, lr, batch, Xv, Yv, optimizer=optimizer, seed=epoch + 1000 * args.seed,
-                          label=name, progress=args.progress, history=history, verbose=False)
-            history.pop("optimizer")
-            held = history["held_out"][-1]
-            print(f"{name} epoch {epoch:2d}: train loss {history['train'][-1]:.4f}, held-out loss "
-                  f"{held:.4f}, lr {lr:g}, {history['seconds'][-1]:.1f} s", flush=True)
-            save_checkpoint(ckpt, model, optimizer, history)
-    history = {k: [float(v) for v in vals] for k, vals in history.items()}
-
-    def predict(Xw):
-        logits, _ = model.predict(Xw)
-        return logits[:, -np.asarray(Xw).shape[0]:]
-
-    result = {"stage": stage, "data": args.data, "init": args.init, "adam_eps": args.eps, "plan": plan,
-              "batch": batch, "parameters": int(n_params), "train": history["train"],
+    if not args.resume and os.path.exists(ckpt):
+        os.remove(ckpt)  # without --resume a run starts afresh
+    trained = train_stage(stage, fns, chars, train_idx, held_idx, args, ckpt, name, progress=args.progress)
+    history = trained.history
+    result = {"stage": stage, "data": args.data, "init": args.init, "adam_eps": args.eps, "plan": trained.plan,
+              "batch": trained.batch, "parameters": trained.n_params, "train": history["train"],
               "held_out": history["held_out"], "seconds": history["seconds"],
               "wall_seconds": float(sum(history["seconds"])),
-              "greedy": fns["get_next_n_chars"](predict, prompt, chars, context, 48, temperature=0.0),
-              "sampled_t0.6": fns["get_next_n_chars"](predict, prompt, chars, context, 48, temperature=0.6,
-                                                      seed=0),
               "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
-    if stage == "8char" or stage == "rnn":
-        result["next_char"] = {t: fns["get_next_char"](predict, t, chars, 8) for t in ("for thos", "queens a")}
-    if stage in STATEFUL_STAGES:  # the state carried from character to character, not an 8-char window
-        result["stateful_greedy"] = prompt + generate(model.net, chars, prompt, 200, temperature=0.0)
-        result["stateful_sampled_t0.6"] = prompt + generate(model.net, chars, prompt, 400, temperature=0.6, seed=0)
+    gen = texts(stage, fns, chars, trained.model)
+    result.update({"greedy": gen["greedy"], "sampled_t0.6": gen["sampled_t0.6_seed0"]})
+    if "next_char" in gen:
+        result["next_char"] = gen["next_char"]
+    if "stateful_greedy_200" in gen:
+        result["stateful_greedy"] = gen["stateful_greedy_200"]
+        result["stateful_sampled_t0.6"] = gen["stateful_sampled_t0.6_seed0_400"]
     report(result)
     with open(os.path.join(OUT, f"{name}.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -284,15 +125,8 @@ def main(argv):
                          "the streams with the state zeroed before every batch")
     ap.add_argument("--tag", default="", help="suffix of the result file name, e.g. _identity")
     args = ap.parse_args(argv)
-    fns = learner_functions()
-    text = load_text(os.path.join(ROOT, "data", "nietzsche.txt"))
-    chars = build_vocab(text)
-    idx = encode(text, chars)
-    if args.data == "whole":
-        train_idx, held_idx = idx, None
-    else:
-        n_train = len(split_text(text)[0])
-        train_idx, held_idx = idx[:n_train], idx[n_train:]
+    fns = nietzsche_functions()
+    chars, train_idx, held_idx = corpus(args.data)
     held = f"{len(held_idx):,}" if held_idx is not None else "no"
     print(f"corpus: {len(chars)} symbols, {len(train_idx):,} training and {held} held-out characters; "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}", flush=True)

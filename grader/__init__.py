@@ -8,7 +8,7 @@
 - grader.distributed: the same unit on a dask.distributed cluster;
 - grader.gradebook, grader.feedback, grader.report: nbgrader's gradebook, feedback HTML, grades.csv and the
   class summary, all rebuilt from the result files by the one coordinating process;
-- grader.cli: `python -m grader grade ...` (see README, "Grading a real class").
+- grader.cli: `python -m grader grade ...` (see docs/grading.md).
 """
 
 import sys

@@ -392,7 +392,7 @@ def cmd_grade(args):
         raise Fail(str(e)) from None
     if not subs:
         raise Fail(f"{args.submissions}: no {args.assignment} submissions found (see `python -m grader.inputs` "
-                   "docs in README: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
+                   "docs/grading.md: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
     print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
     run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
     with driver.CourseLock(course, shared=args.dry_run):

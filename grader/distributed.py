@@ -15,7 +15,7 @@ it too needs the course on its path). When it cannot, nothing is submitted and n
 cluster is fixed.
 
 The scheduler and the workers run in this repository with its venv (and bubblewrap on the workers):
-`make dask-scheduler` and `make dask-worker` (README, "Grading on a Dask cluster").
+`make dask-scheduler` and `make dask-worker` (docs/scaling.md).
 """
 
 import time
@@ -25,7 +25,7 @@ from grader.driver import internal_error, load_unit, run_unit
 WINDOW = 4
 WAIT_FOR_WORKERS = 60   # seconds to wait for a first worker
 PROBE_TIMEOUT = 300     # seconds for the probe task (it waits behind other clients' tasks)
-HOW_TO_FIX = ("start the scheduler and every worker with the README's commands (`make dask-scheduler`, "
+HOW_TO_FIX = ("start the scheduler and every worker with the commands of docs/scaling.md (`make dask-scheduler`, "
               "`make dask-worker`) in the course's folder, then run the same command again")
 
 

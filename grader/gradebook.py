@@ -13,7 +13,7 @@
   changed submission clears an earlier manual score of that student, since it was given to another notebook.
 
 The database is `sqlite:///<course>/gradebook.db` unless --db gives another URL (PostgreSQL for a large
-course, see README). Only the coordinator writes it.
+course, see docs/grading.md). Only the coordinator writes it.
 """
 
 import hashlib

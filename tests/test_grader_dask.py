@@ -1,4 +1,4 @@
-"""A real Dask cluster on loopback, started with exactly the README's commands (`make dask-scheduler`,
+"""A real Dask cluster on loopback, started with exactly the commands of docs/scaling.md (`make dask-scheduler`,
 `make dask-worker`, read from its "Grading on a Dask cluster" section; only the addresses and the port are
 replaced by 127.0.0.1 and a free one), grades a class exactly as the local run does, also when a worker is killed
 mid-run; a scheduler started without the course on its path grades nobody, and once a proper one runs a plain
@@ -21,10 +21,10 @@ BIN = os.path.dirname(sys.executable)
 
 
 def readme_commands():
-    """(scheduler, worker) commands of the README's Dask section, as argument lists."""
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+    """(scheduler, worker) commands of the Dask section of docs/scaling.md, as argument lists."""
+    with open(os.path.join(ROOT, "docs", "scaling.md"), encoding="utf-8") as f:
         text = f.read()
-    section = text.split("#### Grading on a Dask cluster", 1)[1].split("\n#### ", 1)[0]
+    section = text.split("## Grading on a Dask cluster", 1)[1].split("\n## ", 1)[0]
     block = section.split("```bash", 1)[1].split("```", 1)[0]
     found = {}
     for line in block.splitlines():
@@ -88,7 +88,7 @@ def wait_for_workers(address, n, procs, log):
 
 
 class Cluster:
-    """A scheduler and a worker machine (two worker processes) started with the README's commands."""
+    """A scheduler and a worker machine (two worker processes) started with the documented commands."""
 
     def __init__(self, tmp, scheduler_cmd=None, cwd=ROOT):
         scheduler, worker = readme_commands()
@@ -136,7 +136,7 @@ def test_the_readme_commands_are_make_targets_that_put_the_course_on_the_path():
 
 def test_a_scheduler_without_the_course_grades_nobody_then_a_plain_rerun_grades_everyone(klass, cluster):
     tmp, subs, local = klass
-    # the scheduler as the README used to start it: dask's own command, outside the course, no PYTHONPATH
+    # the scheduler as the docs used to start it: dask's own command, outside the course, no PYTHONPATH
     broken = Cluster(str(tmp), cwd=str(tmp), scheduler_cmd=lambda port: [
         os.path.join(BIN, "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])
     course = tmp / "course"
@@ -149,7 +149,7 @@ def test_a_scheduler_without_the_course_grades_nobody_then_a_plain_rerun_grades_
     assert "24 submission(s) NOT graded because of a fault of ours" in done.stderr
     assert "graded 0 submission(s)" in done.stdout and "internal-error" not in done.stdout
     assert csv_rows(course) == [] and not list((course / "results").glob("*/*.json"))
-    # the cluster fixed (started as the README says): the same command, without --regrade, grades everyone
+    # the cluster fixed (started as docs/scaling.md says): the same command, without --regrade, grades everyone
     done = grader(*grade_args(subs, course, "--no-feedback", "--scheduler", cluster.address))
     assert "graded 24 submission(s)" in done.stdout
     assert csv_rows(course) == local
@@ -167,7 +167,7 @@ def test_dask_cluster_grades_like_local_and_survives_a_killed_worker(klass, clus
         while time.time() < deadline and (len(list(results.glob("*.json"))) if results.exists() else 0) < 4:
             time.sleep(0.05)
         victim = next(iter(cluster.workers.values()))
-        os.kill(victim, signal.SIGKILL)   # a worker process of the README's command (its nanny starts another)
+        os.kill(victim, signal.SIGKILL)   # a worker process of the documented command (its nanny starts another)
         out, _ = run.communicate(timeout=300)
     finally:
         if run.poll() is None:

@@ -2,6 +2,7 @@
 page is static and escaped; the report is deterministic and recomputed only when something changed."""
 
 import ast
+import difflib
 import glob
 import hashlib
 import io
@@ -88,6 +89,16 @@ def honest(assignment):
     return {os.path.basename(spec)[:-3]: solution_sources(built(spec)) for spec in specs}
 
 
+def one_solution_edited(a, b):
+    """True when most lines of the shorter solution are lines of the other, in order: one solution with a few
+    edits (the valid corpus has such variants of the reference solution, e.g. a `model` that shuffles its argument
+    in place, or the reference without its docstring), not two different ways of solving the exercise."""
+    a, b = [line.strip() for line in a.splitlines() if line.strip()], [line.strip() for line in b.splitlines()
+                                                                          if line.strip()]
+    kept = sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return kept >= 0.6 * min(len(a), len(b))
+
+
 def release_sources(assignment):
     return solution_sources(notebooks.read(os.path.join(ROOT, "release", assignment, ASSIGNMENTS[assignment][0])))
 
@@ -106,7 +117,8 @@ def test_disguised_copies_are_paired_honest_solutions_are_not(assignment):
     for gid, released in release.items():
         originals = {}
         for name, cells in solutions.items():
-            originals.setdefault(cells[gid], name)
+            if gid in cells:  # (a valid notebook may hold its solutions in other cells: grader_tests/valid/*_one_*)
+                originals.setdefault(cells[gid], name)
         sources = {}
         for n, (code, name) in enumerate(sorted(originals.items(), key=lambda kv: kv[1])):
             copy = disguise(code, keep=defined_names(released), tag=f"v{n}")
@@ -122,10 +134,14 @@ def test_disguised_copies_are_paired_honest_solutions_are_not(assignment):
                 continue
             compared += 1
             assert (name, name + "~copy") in pairs, f"{gid}: the disguised copy of {name} is not paired"
+        def different(a, b, sources=sources):  # two different solutions (not a copy, not one with a small edit)
+            a, b = a.split("~")[0], b.split("~")[0]
+            return a != b and not one_solution_edited(sources[a], sources[b])
+
         for (a, b), score in pairs.items():
-            assert a.split("~")[0] == b.split("~")[0], f"{gid}: different solutions {a} and {b} paired ({score:.2f})"
+            assert not different(a, b), f"{gid}: different solutions {a} and {b} paired ({score:.2f})"
         for a, b in itertools.combinations(cell.texts, 2):
-            if a.cell and b.cell and a.learners[0].split("~")[0] != b.learners[0].split("~")[0]:
+            if a.cell and b.cell and different(a.learners[0], b.learners[0]):
                 score = similarity.compare(a.cell, b.cell)[0]
                 highest = max(highest, (score, f"{gid}: {a.learners[0]} / {b.learners[0]}"), key=lambda h: h[0])
     assert compared >= len(release) // 2, f"only {compared} solutions had enough code of their own to compare"

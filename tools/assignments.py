@@ -21,7 +21,8 @@ ASSIGNMENTS = {
     "lstm_text8": (
         "lstm_text8.ipynb",
         ["utils/lstm.py", "utils/text8.py", "utils/progress.py", "utils/grading.py", "utils/text8_expected.py",
-         "utils/exercises.py", "data/text8_sample.txt"],
+         "utils/exercises.py", "data/text8_sample.txt", "utils/pretrained.py", "data/text8_lstm.npz",
+         "data/text8_seq2seq.npz"],
     ),
     "nietzsche_rnn": (
         "nietzsche_rnn.ipynb",
@@ -33,7 +34,7 @@ ASSIGNMENTS = {
 # the optional labs and the files they read, by path from the repo root; `make lab` copies them into the
 # learner workspace at the same paths (tools/workspace.py), so a lab's `..` is the workspace root there
 LAB_FILES = ["notebooks/shakespeare.ipynb", "utils/__init__.py", "utils/lstm.py", "utils/progress.py",
-             "data/shakespeare.txt", "data/shakespeare_lstm.npz"]
+             "utils/pretrained.py", "data/shakespeare.txt", "data/shakespeare_lstm.npz"]
 
 # sha256 of the corpora and weights the course ships (also in data/SOURCES.md)
 DATA_SHA256 = {
@@ -41,7 +42,10 @@ DATA_SHA256 = {
     "data/shakespeare.txt": "1b454b67b44e6f367c83a17ed295c46c5d4a1173cf5d09161882af4041bae023",
     "data/nietzsche.txt": "23cf69874ab69d3d256099ab530ea4be24d47d9675b673bcc67cbcd6298ec647",
     "data/text8_sample.txt": "1102b02625aaaefd32603a9a4b403c15264057ff9ff1734cf602980d7ac8007f",
-    "data/shakespeare_lstm.npz": "340a82f46456eefa9d57dc6055291e7a3c088c406c9f04e26de485099855022e",
+    # the pretrained models (`make pretrain`; also in utils/pretrained.py SHA256, which checks them when loading)
+    "data/shakespeare_lstm.npz": "bf390c1d02234ebac3e617e98d1de2ef4c9444cd607b8dbdcd745680a8983684",
+    "data/text8_lstm.npz": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
+    "data/text8_seq2seq.npz": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
 }
 
 

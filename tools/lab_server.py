@@ -163,7 +163,7 @@ GRADE_WITH_THE_DRIVER = (
     "Autograde is turned off in this course's formgrader: nbgrader's autograde runs student code with your "
     "permissions, unsandboxed, next to the gradebook that holds the hidden tests. Grade with the course's "
     "sandboxed driver instead: python -m grader grade --assignment NAME --submissions DIR --course DIR "
-    "(see the README, section For instructors)."
+    "(see docs/grading.md)."
 )
 
 
