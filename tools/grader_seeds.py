@@ -59,42 +59,35 @@ def build(specs, out):
             f.write(nbformat.writes(submissions.build(assignment, base, edits)))
 
 
-def sweep(assignment, n, out, workers, cell_timeout=20.0, say=print):
-    """Grade the assignment's corpora under n secrets; the problems found (one line each)."""
+def prepare(assignment, out):
+    """(specs, submissions) of the assignment's corpora, built as one class under `out`."""
     specs = specs_of(assignment)
     submitted = os.path.join(out, f"{assignment}-submitted")
     shutil.rmtree(submitted, ignore_errors=True)   # our own scratch, rebuilt each run
     build(specs, submitted)
-    subs = inputs.find_submissions(submitted, assignment)
-    problems, seen = [], {}
-    for k in range(n):
-        course = os.path.join(out, assignment, str(k))
-        shutil.rmtree(course, ignore_errors=True)
-        t0 = time.monotonic()
-        outcome = driver.grade(course, assignment, subs, workers=workers, cell_timeout=cell_timeout,
-                               regrade=True, secret=secret(k), log=_quiet)
-        found = [f"not graded: {who}: {why}" for who, why in sorted(outcome.not_graded.items())]
-        found += expect.check(course, specs)
-        results = driver.load_results(course, assignment)
-        for spec in specs:
-            student = submissions.student_id(spec)
-            want = seeds.seed_for(secret(k), student, assignment)
-            got = (results.get(student) or {}).get("result", {}).get("seed")
-            if got != want:
-                found.append(f"{student}: the result records seed {got!r}, not its own {want!r}")
-            if want in seen.setdefault(student, set()):
-                found.append(f"{student}: seed {want} drawn under two secrets")
-            seen[student].add(want)
-        for line in found:
-            student = line.split(":", 1)[0]
-            seed = seeds.seed_for(secret(k), student, assignment)
-            problems.append(f"{assignment} secret {k} (seed {seed}): {line}")
-        say(f"{assignment} secret {k + 1}/{n}: {len(specs)} notebooks, "
-            f"{'all expected outcomes match' if not found else f'{len(found)} problem(s)'} "
-            f"({time.monotonic() - t0:.0f} s)", flush=True)
-        for line in problems[len(problems) - len(found):]:
-            say(f"  error: {line}", flush=True)
-    return problems
+    return specs, inputs.find_submissions(submitted, assignment)
+
+
+def grade_under(k, assignment, specs, subs, out, workers, seen, cell_timeout=20.0):
+    """Grade one assignment's corpora under the k-th secret; the problems found (one line each)."""
+    course = os.path.join(out, assignment, str(k))
+    shutil.rmtree(course, ignore_errors=True)
+    outcome = driver.grade(course, assignment, subs, workers=workers, cell_timeout=cell_timeout, regrade=True,
+                           secret=secret(k), log=_quiet)
+    found = [f"{who}: not graded: {why}" for who, why in sorted(outcome.not_graded.items())]
+    found += expect.check(course, specs)
+    results = driver.load_results(course, assignment)
+    for spec in specs:
+        student = submissions.student_id(spec)
+        want = seeds.seed_for(secret(k), student, assignment)
+        got = (results.get(student) or {}).get("result", {}).get("seed")
+        if got != want:
+            found.append(f"{student}: the result records seed {got!r}, not its own {want!r}")
+        if want in seen.setdefault((assignment, student), set()):
+            found.append(f"{student}: seed {want} drawn under two secrets")
+        seen[(assignment, student)].add(want)
+    return [f"{assignment} secret {k} (seed {seeds.seed_for(secret(k), line.split(':', 1)[0], assignment)}): {line}"
+            for line in found]
 
 
 def main(argv=None):
@@ -106,11 +99,21 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.secrets < 1:
         ap.error("--secrets must be at least 1")
-    t0, problems = time.monotonic(), []
+    t0, problems, seen = time.monotonic(), [], {}
+    out = os.path.abspath(args.out)
     names = args.assignment or list(active())
-    for assignment in names:
-        problems += sweep(assignment, args.secrets, os.path.abspath(args.out), args.workers)
-    total = sum(len(specs_of(a)) for a in names) * args.secrets
+    classes = {a: prepare(a, out) for a in names}
+    for k in range(args.secrets):   # secret after secret, every assignment under each: a partial run covers all
+        for assignment, (specs, subs) in classes.items():
+            t1 = time.monotonic()
+            found = grade_under(k, assignment, specs, subs, out, args.workers, seen)
+            print(f"secret {k + 1}/{args.secrets}, {assignment}: {len(specs)} notebooks, "
+                  f"{'all expected outcomes match' if not found else f'{len(found)} problem(s)'} "
+                  f"({time.monotonic() - t1:.0f} s)", flush=True)
+            for line in found:
+                print(f"  error: {line}", flush=True)
+            problems += found
+    total = sum(len(specs) for specs, _ in classes.values()) * args.secrets
     print(f"grader-seeds: {total} gradings ({args.secrets} secrets) in {time.monotonic() - t0:.0f} s: "
           f"{'every expected outcome matches' if not problems else f'{len(problems)} problem(s)'}")
     for line in problems:
