@@ -24,7 +24,7 @@ import pytest
 from grader_helpers import ROOT, build_class, grade_args, grader
 
 from grader import seeds, selfcheck
-from tools import submissions
+from tools import lab_server, submissions
 from utils import grading
 
 A = "dinosaur_island"
@@ -204,6 +204,9 @@ def test_without_a_token_the_selfcheck_says_it_used_practice_inputs(two_learners
     assert selfcheck.main(["--workspace", str(tmp_path), notebook]) == 0   # correct: passes practice inputs too
     out = capsys.readouterr().out
     assert "practice seed" in out and "no seed token found" in out and "all 12 graded tests pass" in out, out
+    assert selfcheck.main(["--json", "--workspace", str(tmp_path), notebook]) == 0
+    dialog = lab_server.short_list(json.loads(capsys.readouterr().out))   # the lab's Validate says so too
+    assert dialog["ok"] and dialog["lines"][-1].startswith("Note: practice seed")
     assert selfcheck.main(["--seed", "charlm-seed-1:bob:nothex", notebook]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a seed token" in err

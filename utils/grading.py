@@ -197,8 +197,6 @@ def check_equal(name, got, expected):
     fail(f"{name}: expected {expected!r}, got {got!r}{where}")
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 # Hidden inputs of the learner's own: the one helper hidden tests draw their inputs from.
 
