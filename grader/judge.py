@@ -52,8 +52,9 @@ import warnings
 import nbformat
 import numpy as np
 
-from grader import intake, rpc, sanitize, seeds
+from grader import intake, rpc, sanitize
 from grader.sandbox import Limits, Sandbox
+from grader.seeds import valid_seed
 from tools import notebooks
 from tools.assignments import ASSIGNMENTS
 
@@ -435,7 +436,7 @@ class Judge:
                   "cells": {gid: {"points": 0.0, "max_points": pts, "outcome": "no-result",
                                   "message": "the test did not run"} for gid, pts in assignment.points.items()},
                   "flagged": False, "reasons": [], "notes": [], "seconds": 0.0, "notebook": None,
-                  "seed": job.get("seed") if seeds.valid_seed(job.get("seed")) else None}  # None: the default
+                  "seed": job.get("seed") if valid_seed(job.get("seed")) else None}  # None: the default
         cells = result["cells"]
         for entry in job.get("files") or []:
             name, kind = str(entry.get("name"))[:200], entry.get("kind")
