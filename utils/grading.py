@@ -220,3 +220,5 @@ def check_equal(name, got, expected):
             where = (f"; the first {min(len(got), len(expected))} items agree, expected {len(expected)} items, "
                      f"got {len(got)}")
     fail(f"{name}: expected {expected!r}, got {got!r}{where}")
+
+
