@@ -21,7 +21,7 @@ SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 .DEFAULT_GOAL := all
 .PHONY: all help venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
 	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
-	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker
+	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker grader-seeds
 
 ## help: this list
 help:
@@ -99,18 +99,28 @@ autograde: release sandbox
 ## grader-check: every corpus (samples, mutants, valid alternatives, tamper) of each assignment graded
 ## as one class, feedback generated and searched for hidden-test text, every declared outcome checked
 ## (one assignment after another, two submissions at a time, each in a fresh scratch course under build/grading;
-## the grader's environment carries a canary that grader_tests/tamper/*probe_outside* must not see)
+## the grader's environment carries a canary that grader_tests/tamper/*probe_outside* must not see; a fixed course
+## secret, so every run draws the same hidden inputs: `make grader-seeds` varies it)
+GRADER_CHECK_SECRET = charlm-grader-check-fixed-secret-0001
 grader-check: release sandbox
 	@for a in $(ASSIGNMENTS); do $(MAKE) --no-print-directory grade-$$a || exit 1; done
 
 ## grade-<assignment>: grader-check for one assignment (e.g. make grade-dinosaur_island)
 grade-%:
 	rm -rf build/grading/$* build/grading/$*-submitted  # scratch classes: graded from scratch each time
+	mkdir -p build/grading/$* && (umask 077; echo $(GRADER_CHECK_SECRET) > build/grading/$*/grader-secret)
 	$(BIN)/python -m grader build --out build/grading/$*-submitted $(wildcard grader_tests/*/$*_*.py)
 	CHARLM_GRADER_CANARY=do-not-leak $(BIN)/python -m grader grade --assignment $* \
 		--submissions build/grading/$*-submitted --course build/grading/$* --cell-timeout 20 --workers 2 \
 		--regrade --quiet
 	$(BIN)/python -m grader expect --course build/grading/$* $(wildcard grader_tests/*/$*_*.py)
+
+## grader-seeds: the mutant and valid corpora graded under GRADER_SEEDS (20) fixed course secrets, each learner's
+## hidden inputs drawn from a different seed each time (tools/grader_seeds.py): every declared outcome must hold
+## under every secret (mutants caught, valid notebooks full marks, no flag). Hours on two cores: not in `make test`
+GRADER_SEEDS ?= 20
+grader-seeds: release sandbox
+	$(BIN)/python -m tools.grader_seeds --secrets $(GRADER_SEEDS) --workers 2
 
 ## dask-scheduler: a Dask scheduler for grading on a cluster (docs/scaling.md), started in this
 ## folder with it on the path: the scheduler unpickles each grading task, so it must be able to import the grader.

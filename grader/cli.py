@@ -13,6 +13,8 @@ the course folder is deleted. With --dry-run it grades into a scratch folder out
 (DRY_RUN_STEPS) and prints what the same command without --dry-run would change, per student: the score before ->
 after, the cells that change and why; the course folder is only read (not a byte of it changes). It refuses to
 run learners' code where it cannot sandbox it, unless --allow-unsandboxed says the instructor accepts that.
+The hidden tests draw each learner's inputs from a seed derived from the course's secret, <course>/grader-secret,
+made on first need (grader/seeds.py); a dry run uses it when it exists and never makes it.
 Exit status: 0 when every submission has a grade; 1 when a submission could not be graded because of a fault of
 ours (it has no grade, and the next run grades it) or on a problem with the class as a whole (feedback that leaks
 hidden-test text, a failed gradebook); 2 for bad arguments, unreadable submissions, or no sandbox.
@@ -80,15 +82,38 @@ class GradeRun:
         return self.args.assignment
 
 
+def _secret(run):
+    """The secret a dry run derives the learners' seeds from (grader/seeds.py): the course's if it has one, else one
+    of its scratch folder (it says so); None for a real run, where driver.grade reads the course's secret, or makes
+    it when it first grades something."""
+    from grader import seeds
+
+    warning = seeds.exposed(run.course)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not run.args.dry_run:
+        return None
+    secret = seeds.read_secret(run.course)
+    if secret is None:
+        print(f"note: {seeds.secret_path(run.course)} does not exist yet (the first grade makes it): this dry run "
+              "draws the hidden tests' inputs from a secret of its scratch folder, so each learner's inputs differ "
+              "from the ones the real run will draw (a correct notebook's points do not)", flush=True)
+        secret = seeds.course_secret(run.scratch)
+    return secret
+
+
 def step_grade(run):
-    from grader import driver
+    from grader import driver, seeds
 
     args = run.args
     target = run.target
     try:
         run.outcome = driver.grade(target, args.assignment, run.submissions, workers=args.workers,
                                    scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
-                                   regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state)
+                                   regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state,
+                                   secret=_secret(run))
+    except seeds.SeedError as e:   # a course secret that cannot be used: nothing is graded
+        raise Fail(str(e), status=1) from None
     except driver.NoSandbox as e:
         raise Fail(str(e)) from None
     if run.outcome.graded == 0 and not run.outcome.not_graded:

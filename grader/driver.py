@@ -10,6 +10,9 @@ os.replace), so a run killed at any moment (kill -9 included) leaves only whole 
                                                        and the generation of each assignment's tests (--regrade)
     <course>/regrades/<assignment>.json                the last --regrade: every grade as it was before it began
                                                        (report.last_regrade turns it into the changes it made)
+    <course>/grader-secret                             the course's secret (0600, made on first need): each
+                                                       learner's seed for the hidden tests' inputs comes from it
+                                                       (grader/seeds.py); it never leaves this process
 
 A rerun grades a submission again when its key changed (sha256 of the notebook text and of the listing of the
 files beside it), when its result is of an older generation than the assignment's (a --regrade starts a new
@@ -408,17 +411,20 @@ def sandbox_refusal(allow_unsandboxed):
 
 
 def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_timeout=60.0, budget=600.0,
-          regrade=False, allow_unsandboxed=False, state=None, log=None):
+          regrade=False, allow_unsandboxed=False, state=None, log=None, secret=None):
     """Grade the submissions that are new or changed (all with regrade); returns an Outcome.
 
     `state` (grader-state.json, saved here when a regrade starts a new generation) says which generation of the
-    tests the results must be of. Raises NoSandbox, before grading anything, when this machine cannot sandbox
-    and allow_unsandboxed is false (on a Dask cluster each worker checks for itself)."""
+    tests the results must be of. Each job carries its student's seed for the hidden tests' inputs, derived from
+    `secret` (default: the course's own, grader/seeds.py, made on first need); the secret itself stays here.
+    Raises NoSandbox, before grading anything, when this machine cannot sandbox and allow_unsandboxed is false
+    (on a Dask cluster each worker checks for itself)."""
     log = log or say
     state = load_state(course) if state is None else state
     current = generation(state, assignment)
     existing = load_results(course, assignment)
     todo, extras = [], {}
+    from grader import seeds
     from grader.unit import make_job  # (the unit imports this module's text helpers)
 
     for sub in submissions:
@@ -426,14 +432,15 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
         old = existing.get(sub.student)
         if not regrade and old and old.get("key") == key and old.get("generation") == current:
             continue
-        # the notebook's text joins the job only when it is handed to a worker (see materialize)
-        job = make_job(sub.student, assignment, files=sub.files, cell_timeout=cell_timeout, budget=budget,
-                       allow_unsandboxed=allow_unsandboxed)
         extras[sub.student] = (key, sub)
-        todo.append(job)
-    outcome = Outcome(skipped=len(submissions) - len(todo))
-    if not todo:
+    outcome = Outcome(skipped=len(submissions) - len(extras))
+    if not extras:
         return outcome
+    secret = seeds.course_secret(course) if secret is None else secret
+    for student, (_key, sub) in extras.items():
+        # the notebook's text joins the job only when it is handed to a worker (see materialize)
+        todo.append(make_job(student, assignment, files=sub.files, cell_timeout=cell_timeout, budget=budget,
+                             allow_unsandboxed=allow_unsandboxed, seed=seeds.seed_for(secret, student, assignment)))
     spec = unit_spec()
     if scheduler is None:
         load_unit(spec)   # fail early and clearly when the unit cannot be imported here
@@ -477,6 +484,7 @@ def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_ti
             result["flagged"] = True
             result["reasons"] = list(result.get("reasons", [])) + [f"intake: {f}" for f in sub.flags]
         result["notes"] = [f"intake: {n}" for n in sub.notes] + list(result.get("notes", []))
+        result["seed"] = job.get("seed")   # the seed this run gave the student's hidden tests (grader/seeds.py)
         result = bound(clean(result))
         nb_path = autograded_path(course, assignment, job["student"])
         if notebook is not None:

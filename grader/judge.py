@@ -6,7 +6,9 @@ For one submitted notebook the judge
    holding the notebook and the assignment's released helper files, nothing else of the submission;
 3. builds the tests' namespace here, in its own process, by running the instructor's notebook
    (source/) without its test and %%demo cells: the checks, expected values, data and helpers are
-   the course's own, and every function or class the learner writes is replaced by a proxy;
+   the course's own, and every function or class the learner writes is replaced by a proxy; the job's
+   seed (the learner's own, grader/seeds.py) is set there per submission, for the hidden tests to draw
+   their inputs from (`hidden_rng`, utils/grading.py), and recorded in the result;
 4. walks the learner's notebook in order: each code cell runs in the sandbox (locked cells as
    released), and where a graded test cell stands, the instructor's test code (hidden tests
    included) runs HERE; its calls to the learner's functions go to the sandbox with their arguments
@@ -56,6 +58,7 @@ from course.assignments import ASSIGNMENTS
 from grader import intake, kinds, rpc, sanitize
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import Limits, Sandbox
+from grader.seeds import valid_seed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
@@ -440,7 +443,8 @@ class Judge:
                   "status": "graded", "score": 0.0, "max_score": sum(assignment.points.values()),
                   "cells": {gid: zero_verdict(pts, Outcome.NO_RESULT, "the test did not run")
                             for gid, pts in assignment.points.items()},
-                  "flagged": False, "reasons": [], "notes": [], "seconds": 0.0, "notebook": None}
+                  "flagged": False, "reasons": [], "notes": [], "seconds": 0.0, "notebook": None,
+                  "seed": job.get("seed") if valid_seed(job.get("seed")) else None}  # None: the default
         cells = result["cells"]
         for entry in job.get("files") or []:
             name, kind = str(entry.get("name"))[:200], entry.get("kind")
@@ -491,6 +495,8 @@ class Judge:
             grading = sys.modules.get("grading")  # the trusted checks the tests import
             if grading is not None and hasattr(grading, "after_call"):
                 grading._after_call_hook = self.after_call
+            if grading is not None and hasattr(grading, "hidden_rng"):
+                grading._hidden_seed = result["seed"]  # this learner's hidden inputs (set here, after the fork)
             self.alarm = _Alarm()
             self.endpoint.deadline = time.monotonic() + START_TIMEOUT
             try:

@@ -22,7 +22,7 @@ the kind, the kind and the hint, each from a closed set (`HIDDEN`, `hidden_parts
 values, what the learner's code returned, or a label the test wrote (labels carry parameters). Each hint points
 to the notebook's section that teaches the function: a table per assignment, `SECTIONS` in
 utils/<assignment>_expected.py beside the expected values (tests/test_kinds.py checks every title is a
-heading of the notebook). tools/check_feedback.py refuses any hidden-test message that is not one of these.
+heading of the notebook). grader/check_feedback.py refuses any hidden-test message that is not one of these.
 """
 
 import ast

@@ -17,6 +17,12 @@ tests (an optional lab) gets one line saying so, and status 0.
 Without bubblewrap (see grader/sandbox.py) the grader refuses to run learners' code; this check is the
 learner's own code on the learner's own machine, so there it runs unsandboxed and says so in its first line.
 
+The hidden tests draw their inputs from the learner's own seed (grader/seeds.py), as `grade` does: the check
+uses the seed token the instructor gave the learner, saved as `seed.txt` in the workspace (`./check --save-seed
+TOKEN` saves it; it is looked for in --workspace, then beside the notebook and in the three folders above it), or
+given with --seed. With it, the check draws exactly the inputs the grade will draw. Without one it uses a practice
+seed, and says so: other inputs than the grade's (a correct notebook passes them all the same).
+
 `--json` prints the same as one JSON object (the lab's Validate button, tools/lab_server.py, shows it).
 """
 
@@ -28,6 +34,7 @@ import sys
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS, LAB_FILES, ROOT
+from grader import seeds
 from grader.unit import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, grade_submission, make_job
 
 NO_TESTS = "has no graded tests: it is an optional lab, nothing in it is graded"
@@ -100,13 +107,56 @@ def resolve(target, workspace):
     raise CheckError(f"{target}: no such notebook (give its path, or one of: {', '.join(ASSIGNMENTS)})")
 
 
+def find_token(path, workspace=None):
+    """(token text, file) of the learner's seed token: seed.txt in the workspace, else beside the notebook or in the
+    three folders above it; (None, None) when there is none."""
+    places = [workspace] if workspace else []
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(4):
+        places.append(folder)
+        folder = os.path.dirname(folder)
+    for place in places:
+        candidate = os.path.join(place, seeds.TOKEN_FILE)
+        if os.path.isfile(candidate):
+            try:
+                with open(candidate, encoding="utf-8") as f:
+                    return f.read(4096), candidate
+            except (OSError, UnicodeDecodeError) as err:
+                raise CheckError(f"{candidate}: cannot be read ({getattr(err, 'strerror', None) or err})") from None
+    return None, None
+
+
+def learner_seed(assignment, token=None, where=None, student=None):
+    """(student, seed, what the report says about it) for a check: the learner's seed from their token, else the
+    practice seed."""
+    if token is None:
+        return student or _student(), seeds.PRACTICE_SEED, {
+            "source": "practice", "file": None,
+            "note": f"practice seed: no seed token found (save the one your instructor gave you as {seeds.TOKEN_FILE} "
+                    "in your workspace, or run ./check --save-seed TOKEN), so the hidden tests drew other inputs than "
+                    "your grade's; a correct notebook passes them all the same"}
+    try:
+        owner, key = seeds.parse_token(token)
+    except seeds.SeedError as err:
+        raise CheckError(f"{where or 'the seed token'}: {err}") from None
+    if student and student != owner:
+        raise CheckError(f"{where or 'the seed token'} is {owner!r}'s, not {student!r}'s")
+    return owner, seeds.seed_from_key(key, assignment), {
+        "source": "token", "file": where,
+        "note": f"your seed ({os.path.basename(where) if where else 'the token given'}, student {owner}): the hidden "
+                "tests drew the inputs your grade will draw"}
+
+
 def sandbox_available():
     from grader.sandbox import bwrap_path
     return bwrap_path() is not None
 
 
-def check(path, assignment=None, student=None, sandboxed=None):
-    """Grade the notebook at `path` as `grade` would; returns the report (see `report`)."""
+def check(path, assignment=None, student=None, sandboxed=None, token=None, workspace=None):
+    """Grade the notebook at `path` as `grade` would; returns the report (see `report`).
+
+    `token`: the learner's seed token (grader/seeds.py); when None it is looked for (find_token), and without one
+    the practice seed is used."""
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8", errors="replace")  # as grader.inputs reads a submission
@@ -127,11 +177,15 @@ def check(path, assignment=None, student=None, sandboxed=None):
             return {"path": path, "assignment": None, "status": "no-tests", "exit": 0, "summary": f"{name} {what}.",
                     "cells": [], "review": [], "notes": []}
         raise CheckError(f"{path}: not a notebook (it is not valid JSON) and not named after an assignment")
+    where = "--seed" if token is not None else None
+    if token is None:
+        token, where = find_token(path, workspace)
+    student, seed, about = learner_seed(assignment, token, where, student)
     if sandboxed is None:
         sandboxed = sandbox_available()
-    job = make_job(student or _student(), assignment, notebook=text, cell_timeout=DEFAULT_CELL_TIMEOUT,
-                   budget=DEFAULT_BUDGET, allow_unsandboxed=not sandboxed)
-    return report(path, grade_submission(job), sandboxed)
+    job = make_job(student, assignment, notebook=text, cell_timeout=DEFAULT_CELL_TIMEOUT,
+                   budget=DEFAULT_BUDGET, allow_unsandboxed=not sandboxed, seed=seed)
+    return dict(report(path, grade_submission(job), sandboxed), seed=about)
 
 
 def _student():
@@ -195,6 +249,8 @@ def lines(rep):
         out.append(f"note: {UNSANDBOXED}")
     out.append(f"{os.path.basename(rep['path'])} ({rep['assignment']}), graded as the course's grader grades it, "
                "hidden tests included:")
+    if rep.get("seed"):
+        out.append(f"  {rep['seed']['note']}")
     out += ["  " + cell_line(c) for c in rep["cells"]]
     out += [f"  review: {r}" for r in rep["review"]]
     out += [f"  note: {n}" for n in rep["notes"]]
@@ -202,15 +258,51 @@ def lines(rep):
     return out
 
 
+def save_token(token, workspace):
+    """Save a seed token as seed.txt in the workspace (never over another token); one line saying what was done."""
+    try:
+        student, key = seeds.parse_token(token)
+    except seeds.SeedError as err:
+        raise CheckError(f"--save-seed: {err}") from None
+    path = os.path.join(workspace, seeds.TOKEN_FILE)
+    text = f"{seeds.TOKEN_PREFIX}:{student}:{key}\n"
+    if os.path.lexists(path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                same = f.read().strip() == text.strip()
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if same:
+            return f"{path} already holds this seed token (student {student})"
+        raise CheckError(f"{path} already exists and holds something else: move it away first")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        raise CheckError(f"{path}: cannot be written ({err.strerror})") from None
+    return f"saved your seed token (student {student}) in {path}: the check now draws the inputs your grade will draw"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="check", description="Grade your notebook exactly as the course's grader "
                                  "will, hidden tests included (exit status 0 when every point is earned).")
-    ap.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="a notebook's path, or an assignment's name")
+    ap.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="a notebook's path, or an assignment's name")
     ap.add_argument("--assignment", help="which assignment (normally found from the notebook)")
-    ap.add_argument("--student", help="your student id (default: your user name)")
-    ap.add_argument("--workspace", default=os.getcwd(), help="where assignment names are looked up")
+    ap.add_argument("--student", help="your student id (default: the one in your seed token, else your user name)")
+    ap.add_argument("--workspace", default=os.getcwd(), help="where assignment names and seed.txt are looked up")
+    ap.add_argument("--seed", metavar="TOKEN", help="your seed token (default: the one saved in seed.txt)")
+    ap.add_argument("--save-seed", metavar="TOKEN", help="save your seed token as seed.txt in the workspace")
     ap.add_argument("--json", action="store_true", help="print one JSON object per notebook")
     args = ap.parse_args(argv)
+    if args.save_seed is not None:
+        try:
+            print(save_token(args.save_seed, args.workspace))
+        except CheckError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    elif not args.notebooks:
+        ap.error("give a notebook's path or an assignment's name")
     status = 0
     for target in args.notebooks:
         try:
@@ -218,7 +310,7 @@ def main(argv=None):
             if not args.json:
                 shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else path
                 print(f"checking {shown} ...", flush=True)
-            rep = check(path, args.assignment, args.student)
+            rep = check(path, args.assignment, args.student, token=args.seed, workspace=args.workspace)
         except CheckError as err:
             if args.json:
                 print(json.dumps({"path": target, "status": "error", "exit": 2, "summary": str(err)}))

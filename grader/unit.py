@@ -9,7 +9,9 @@
            "cell_timeout": float,                # seconds per cell (default 60)
            "budget": float,                      # seconds for the whole notebook (default 600)
            "cpu_seconds": int,                   # the learner's process's CPU time (default budget + 30)
-           "allow_unsandboxed": bool}            # the instructor accepts an unsandboxed run (default false)
+           "allow_unsandboxed": bool,            # the instructor accepts an unsandboxed run (default false)
+           "seed": str}                          # the learner's seed for the hidden tests' inputs (grader/seeds.py;
+                                                 # absent: the notebook's default seed, as in a plain run)
 
     result = {"student", "assignment", "sha256",                # of the notebook text as UTF-8
               "status": "graded" | "unreadable" | "internal-error",
@@ -19,6 +21,7 @@
                                    "message"}},                 # every graded cell, always
               "flagged": bool, "reasons": [str],                # review flags; points are kept
               "notes": [str], "seconds": float,
+              "seed": str | None,                               # the seed the hidden tests drew their inputs from
               "notebook": dict | None}                          # the graded notebook (nbformat v4 JSON)
 
 grade_submission never raises and never writes outside a temporary folder of its own. It runs the
@@ -51,6 +54,7 @@ from course.assignments import ASSIGNMENTS
 from grader.driver import clean
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import ALLOW_ENV
+from grader.seeds import valid_seed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0
@@ -223,16 +227,21 @@ def without_lone_surrogates(text):
 
 
 def make_job(student, assignment, notebook=None, files=(), cell_timeout=DEFAULT_CELL_TIMEOUT,
-             budget=DEFAULT_BUDGET, allow_unsandboxed=False):
+             budget=DEFAULT_BUDGET, allow_unsandboxed=False, seed=None):
     """The job of one submission, built in this one place for `grade` (grader/driver.py) and the learner's
     self-check (grader/selfcheck.py), so that both hand the unit the same fields.
 
     `notebook` may join later (the driver adds the text only when a worker takes the job);
     `allow_unsandboxed` is set by the self-check, for a learner checking their own notebook on a machine without
-    bubblewrap, and by `grade --allow-unsandboxed`, when the instructor accepts an unsandboxed run.
+    bubblewrap, and by `grade --allow-unsandboxed`, when the instructor accepts an unsandboxed run;
+    `seed` is the learner's seed for the hidden tests' inputs (grader/seeds.py): `grade` derives it from the
+    course's secret, the self-check from the learner's seed token (or it is the practice seed). The job never
+    holds the course's secret.
     """
     job = {"student": student, "assignment": assignment, "files": list(files),
            "cell_timeout": float(cell_timeout), "budget": float(budget)}
+    if seed is not None:
+        job["seed"] = seed
     if notebook is not None:
         job["notebook"] = notebook
     if allow_unsandboxed:
@@ -249,6 +258,8 @@ def grade_submission(job):
     job["cell_timeout"] = float(job.get("cell_timeout") or DEFAULT_CELL_TIMEOUT)
     job["budget"] = float(job.get("budget") or DEFAULT_BUDGET)
     job["allow_unsandboxed"] = bool(job.get("allow_unsandboxed"))
+    if job.get("seed") is not None and not valid_seed(job["seed"]):  # ours: never grade with another seed
+        return _fallback(job, "internal-error", "the job's seed is not one the grader makes (grader/seeds.py)", 0.0)
     if isinstance(job.get("notebook"), str):
         job["notebook"] = without_lone_surrogates(job["notebook"])
     why = cannot_sandbox(job)

@@ -10,6 +10,7 @@ megabyte-long message. Faults of ours, only while CHARLM_FAKE_UNIT_FAULTS=1 (so 
 them): `FAKE-CRASH` raises, `FAKE-OURS` answers an internal-error result (as grader.unit does when the judge
 crashed), `FAKE-DIE` ends its process at once (a grading process lost).
 CHARLM_FAKE_UNIT_SLEEP (seconds) makes each call take that long, so a run can be killed midway.
+CHARLM_FAKE_UNIT_JOBS (a folder) makes it save each job it is handed there, as <student>.json (what a worker sees).
 """
 
 import copy
@@ -39,7 +40,7 @@ def _layout(assignment):
 
 def _said(assignment, gid, solution, words, what):
     """A failed cell's message as the judge words it: a visible test its own words, a hidden one (ids ending in
-    _hidden here) only its fixed message (grader/kinds.py; tools/check_feedback.py refuses any other)."""
+    _hidden here) only its fixed message (grader/kinds.py; grader/check_feedback.py refuses any other)."""
     from grader import kinds
 
     if not gid.endswith("_hidden"):
@@ -53,6 +54,10 @@ def grade_submission(job):
     t0 = time.time()
     time.sleep(float(os.environ.get("CHARLM_FAKE_UNIT_SLEEP", "0")))
     text = job["notebook"]
+    if os.environ.get("CHARLM_FAKE_UNIT_JOBS"):
+        with open(os.path.join(os.environ["CHARLM_FAKE_UNIT_JOBS"], f"{job['student']}.json"), "w",
+                  encoding="utf-8") as f:
+            json.dump(job, f)
     if os.environ.get("CHARLM_FAKE_UNIT_FAULTS") == "1":
         if "FAKE-CRASH" in text:
             raise RuntimeError("the fake unit crashed, as told")

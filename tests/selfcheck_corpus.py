@@ -5,7 +5,8 @@ on a few notebooks inside `make test`. Not collected by `pytest tests` (the file
 
 For each assignment, the corpus is built as a class (`python -m grader build`) and graded with `python -m grader
 grade` at its default limits, as an instructor grades; then each submitted notebook is checked as a learner
-checks it (grader.selfcheck.check on the same file, as the same student), and every graded cell's points and
+checks it (grader.selfcheck.check on the same file, as the same student, with the seed token the course's secret
+gives that student, as `python -m grader.seeds` prints it), and every graded cell's points and
 verdict must be the same.
 """
 
@@ -20,7 +21,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from course.assignments import ASSIGNMENTS, active  # noqa: E402
-from grader import selfcheck  # noqa: E402
+from grader import seeds, selfcheck  # noqa: E402
 from grader.specs import student_id  # noqa: E402
 
 
@@ -51,7 +52,9 @@ def compare(assignment, specs, scratch):
     when all agree), and the self-check's report of each student."""
     problems, reports = [], {}
     for student, (notebook, by_grade) in graded_by_grade(assignment, specs, scratch).items():
-        report = reports[student] = selfcheck.check(notebook, student=student)
+        # with the seed token the instructor hands this student: the self-check draws the grade's hidden inputs
+        token = seeds.token(seeds.read_secret(os.path.join(scratch, "course")), student)
+        report = reports[student] = selfcheck.check(notebook, student=student, token=token)
         by_check = {c["id"]: (c["points"], c["outcome"]) for c in report["cells"]}
         if by_check != by_grade:
             diff = {gid: (by_grade.get(gid), by_check.get(gid)) for gid in set(by_grade) | set(by_check)

@@ -7,7 +7,8 @@
   1 on a partly solved one, one line per graded test and a summary line that agrees with them, no warning, and
   no hidden test's code, inputs or expected values.
 - The lab says it has no graded tests; a bad argument gets one line.
-- The job is the one `grade` builds (grader.unit.make_job).
+- The job is the one `grade` builds (grader.unit.make_job), with the learner's seed from their token, else the
+  practice seed.
 """
 
 import io
@@ -22,7 +23,7 @@ import pytest
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS
-from grader import selfcheck, unit
+from grader import seeds, selfcheck, unit
 from grader import specs as submissions
 from tests.selfcheck_corpus import compare
 from tools import workspace
@@ -57,10 +58,13 @@ def test_the_job_is_the_one_grade_builds(monkeypatch, tmp_path):
     path.write_text(spec_notebook(SPECS[0]))
     selfcheck.check(str(path), student="alice", sandboxed=True)
     want = unit.make_job("alice", A, notebook=path.read_text(), cell_timeout=unit.DEFAULT_CELL_TIMEOUT,
-                         budget=unit.DEFAULT_BUDGET)
+                         budget=unit.DEFAULT_BUDGET, seed=seeds.PRACTICE_SEED)  # no seed token: the practice seed
     assert seen == [want] and "allow_unsandboxed" not in seen[0]
     selfcheck.check(str(path), student="alice", sandboxed=False)
     assert seen[1] == dict(want, allow_unsandboxed=True)
+    secret = "s" * 64
+    selfcheck.check(str(path), sandboxed=True, token=seeds.token(secret, "alice"))  # with alice's token: her seed
+    assert seen[2] == dict(want, seed=seeds.seed_for(secret, "alice", A))
 
 
 def hidden_test_text(assignment):

@@ -107,6 +107,19 @@ def rewritten_on_open(path, kernelspec=None):
     return problems
 
 
+def per_learner_files(release):
+    """A course's secret or a learner's seed token (grader/seeds.py) found in release/: neither may ever ship."""
+    from grader import seeds
+
+    found = []
+    for folder, _dirs, files in os.walk(release):
+        for name in files:
+            if name in (seeds.SECRET_FILE, seeds.TOKEN_FILE):
+                found.append(f"{os.path.relpath(os.path.join(folder, name), ROOT)}: a course secret or seed token "
+                             "in release/ (remove it: it must never ship)")
+    return found
+
+
 def main():
     problems = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -118,6 +131,7 @@ def main():
             if os.path.exists(release_nb):
                 problems += rewritten_on_open(release_nb)
     problems += [p for rel in LAB_FILES if rel.endswith(".ipynb") for p in rewritten_on_open(os.path.join(ROOT, rel))]
+    problems += per_learner_files(os.path.join(ROOT, "release"))
     for p in problems:
         print(f"error: {p}", file=sys.stderr)
     if problems:

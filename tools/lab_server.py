@@ -61,6 +61,8 @@ def short_list(report):
             lines.append(f"{c['id']}{kind}: {c['points']:g} of {c['max_points']:g} points: {reason}")
     lines += [f"Review: {r}" for r in report.get("review", [])]
     lines += [f"Note: {n}" for n in report.get("notes", [])]
+    if (report.get("seed") or {}).get("source") == "practice":   # no seed token: not the grade's hidden inputs
+        lines.append(f"Note: {report['seed']['note']}")
     title = f"{name}: {report.get('score', 0):g} of {report.get('max_score', 0):g} points"
     return {"title": title, "ok": report.get("exit") == 0, "summary": report["summary"], "lines": lines}
 

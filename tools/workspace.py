@@ -91,6 +91,12 @@ inputs or the expected values), and a last line such as `10 of 24 points: 4 of 8
 fail`. `./check` exits with status 0 only when every point is earned. The optional lab has no
 graded tests; checking it says so.
 
+The hidden tests draw inputs of your own (the same at every grading, different from your
+classmates'). If your instructor gave you a seed token, save it once with
+`./check --save-seed TOKEN` (it becomes `seed.txt` in this folder): the check then draws exactly
+the inputs your grade will. Without one it draws practice inputs and says so; a correct notebook
+passes both.
+
 ## Hand in
 
 Hand in the notebook file only, e.g. `{notebook}`, the way your course

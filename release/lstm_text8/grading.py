@@ -153,6 +153,31 @@ def after_call(argument):
     return argument if hook is None else hook(argument)
 
 
+# ---------------------------------------------------------------------------------------------
+# Hidden inputs of the learner's own: the one helper hidden tests draw their inputs from.
+
+import hashlib as _hashlib  # noqa: E402 (this block is self-contained)
+
+DEFAULT_SEED = "notebook"  # the seed of a plain run of the notebook (no autograder): always the same inputs
+_hidden_seed = None  # the learner's seed, set by the autograder's judge for each submission (grader/judge.py)
+
+
+def hidden_rng(tag):
+    """The random generator a hidden test draws its inputs from (sizes, values, seeds it passes on).
+
+    numpy's `default_rng`, seeded from the learner's seed and `tag` (a name of the test's own, so that two
+    tests never draw the same numbers and one test's draws do not depend on another's). When the autograder
+    grades a submission, its judge sets the learner's seed: derived from the course's secret, the student and
+    the assignment (grader/seeds.py), so each learner gets inputs of their own, the same at every regrade and in
+    the learner's self-check with their seed token. In a plain run of the notebook (the instructor's, under
+    nbval or tools.validate) there is no judge and the seed is DEFAULT_SEED: those runs draw the same inputs
+    every time.
+    """
+    seed = DEFAULT_SEED if _hidden_seed is None else str(_hidden_seed)
+    digest = _hashlib.sha256(f"charlm-hidden-inputs\0{seed}\0{tag}".encode()).digest()
+    return _np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
 def _plain(value, depth=0):
     """`value` with numpy scalars as Python numbers (so messages say 12, not np.int64(12))."""
     if isinstance(value, _np.generic):
