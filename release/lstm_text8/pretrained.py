@@ -18,7 +18,7 @@ the original's numbers beside them and the held-out loss, each labelled; data/<n
 the course repository holds the same with the wall times.
 
 This file is the single hand-maintained copy; the build copies it into the assignment folders
-that use it (tools/assignments.py).
+that use it (course/assignments.py).
 """
 
 import hashlib
@@ -64,7 +64,7 @@ _SHAKESPEARE = {"Wx0": (512, 38), "Wh0": (512, 128), "b0": (512, 1), "Wx1": (512
 _NIETZSCHE_LSTM = {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": (2048, 1), "Wy": (57, 512),
                    "by": (57, 1)}
 
-# sha256 of each <name>.npz; also in data/SOURCES.md and tools/assignments.py (tests/test_pretrained.py checks that
+# sha256 of each <name>.npz; also in data/SOURCES.md and course/assignments.py (tests/test_pretrained.py checks that
 # the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums).
 # An empty sum: the model is planned but not shipped yet (loading it says so, naming the command that makes it).
 SHA256 = {
