@@ -77,11 +77,11 @@ chromium:
 			echo "error: the browser test needs Debian's chromium (apt-get install chromium, as root)"; exit 1; \
 		fi; }
 
-## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser_lab.py), and
-## feedback pages and graded notebooks full of payloads, online and offline (tests/browser_feedback.py);
+## browser-test: a learner and an instructor in JupyterLab, in headless chromium (tests/browser/browser_lab.py), and
+## feedback pages and graded notebooks full of payloads, online and offline (tests/browser/browser_feedback.py);
 ## screenshots of a failure go to build/browser/
 browser-test: sync sandbox chromium
-	$(BIN)/python -m pytest -q tests/browser_lab.py tests/browser_feedback.py -p no:cacheprovider
+	$(BIN)/python -m pytest -q tests/browser/browser_lab.py tests/browser/browser_feedback.py -p no:cacheprovider
 
 ## autograde: grade the bundled sample submissions (sandboxed) with `python -m grader grade` into the scratch
 ## course folder build/samples (made anew each time: a changed instructor notebook cannot be added to a
@@ -226,9 +226,9 @@ formgrader: sync
 		--ServerApp.root_dir=.
 
 ## selfcheck-corpus: the learner's self-check on every corpus notebook of grader_tests/ gives exactly the points
-## per cell that `python -m grader grade` gives (minutes; `make test` checks a few, tests/test_selfcheck.py)
+## per cell that `python -m grader grade` gives (minutes; `make test` checks a few, tests/grader/test_selfcheck.py)
 selfcheck-corpus: release sandbox
-	$(BIN)/python -m pytest -q -s tests/selfcheck_corpus.py -p no:cacheprovider
+	$(BIN)/python -m pytest -q -s tests/helpers/selfcheck_corpus.py -p no:cacheprovider
 
 ## bench: Dinosaur Island training time against a faithful per-example reference, and LSTM
 ## throughput against PyTorch's nn.LSTM (its column is skipped when torch is not installed)
@@ -254,7 +254,7 @@ bench-nietzsche: sync
 ## pretrain-nietzsche-<stage> (3char 8char rnn stateful_rnn lstm), pretrain-text8-lstm, pretrain-text8-seq2seq,
 ## pretrain-shakespeare; `make -j2 pretrain` runs two at once. About 3 hours on one quiet core, most of it the
 ## Nietzsche LSTM; a retrained file gets a new sha256 on another machine: update data/SOURCES.md,
-## course/assignments.py and utils/pretrained.py (tests/test_pretrained.py says which)
+## course/assignments.py and utils/pretrained.py (tests/library/test_pretrained.py says which)
 PRETRAIN_NIETZSCHE := 3char 8char rnn stateful_rnn lstm
 pretrain: pretrain-shakespeare pretrain-text8 pretrain-nietzsche
 pretrain-nietzsche: $(foreach s,$(PRETRAIN_NIETZSCHE),pretrain-nietzsche-$(s))

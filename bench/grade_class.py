@@ -14,7 +14,7 @@ verdicts; the seconds column aside). Feedback is left out of the timing (--no-fe
 grading itself (feedback is rendered afterwards, in --workers processes as well).
 
 usage: python bench/grade_class.py [--size 200] [--assignment dinosaur_island] [--out build/bench-class]
-       (set CHARLM_GRADER_UNIT=tests.fake_unit:grade_submission to time the driver alone)
+       (set CHARLM_GRADER_UNIT=tests.helpers.fake_unit:grade_submission to time the driver alone)
 """
 
 import argparse

@@ -21,7 +21,7 @@ differ) and adds the kind, what it found, and the hint; a hidden test says only 
 the kind, the kind and the hint, each from a closed set (`HIDDEN`, `hidden_parts`): never its inputs, its expected
 values, what the learner's code returned, or a label the test wrote (labels carry parameters). Each hint points
 to the notebook's section that teaches the function: a table per assignment, `SECTIONS` in
-utils/<assignment>_expected.py beside the expected values (tests/test_kinds.py checks every title is a
+utils/<assignment>_expected.py beside the expected values (tests/grader/test_kinds.py checks every title is a
 heading of the notebook). grader/check_feedback.py refuses any hidden-test message that is not one of these.
 """
 

@@ -42,7 +42,7 @@ exact), and check on every text that our count of normalised characters equals f
 
 The parameters (Options) were chosen from measurements on the corpora of grader_tests/ (valid/ and
 samples/*_solution: several correct, differently written solutions of each exercise), which
-tests/test_similarity.py redoes. k = 25 normalised characters with a window of 6 (guarantee 30):
+tests/grader/test_similarity.py redoes. k = 25 normalised characters with a window of 6 (guarantee 30):
 - different correct solutions of one cell (54 pairs over the three assignments): at most 0.56 (`model` with a
   progress bar added against the plain one; `sample` with its own softmax against the solution, 0.55, and they share
   half their lines verbatim). With k = 20 or 15 (window 1) that pair scores 0.72 and 0.71;

@@ -4,7 +4,7 @@ The sample is Beyond Good and Evil (data/nietzsche.txt) followed by the Sonnets
 (data/shakespeare.txt), each normalised with utils.text8.normalize_text8 (lower-case a-z, single
 spaces, digits spelled out one by one) and joined by one space. Nietzsche comes first, so the
 assignment's validation set (the first 1,000 characters) is prose like most of the training text.
-The build is deterministic: the same inputs always give the same bytes (tests/test_text8.py
+The build is deterministic: the same inputs always give the same bytes (tests/library/test_text8.py
 rebuilds it and compares).
 
 usage: python tools/make_text8_sample.py [--check]   (--check: only verify the committed file)

@@ -13,7 +13,7 @@ The LSTM-over-text8 assignment's two long runs, resumable, and the models `make 
 
 The model code is the notebook's own (tools.pretrain.text8_namespace runs the instructor notebook's
 cells, solutions included); the loops below are train_lstm's and train_sentences' step for step,
-with checkpoints added (tests/test_pretrained_repro.py checks that they give the same numbers as
+with checkpoints added (tests/library/test_pretrained_repro.py checks that they give the same numbers as
 the notebook's functions). A checkpoint (parameters, optimiser or stream state, random generator
 states, history) is written every 1,000 steps (LSTM) or 200 steps (seq2seq) to build/pretrain/; a
 rerun continues from it and ends with the numbers of a run that was never stopped.

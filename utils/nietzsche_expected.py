@@ -135,7 +135,7 @@ def show_expected(exercise):
 
 
 # the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
-# tests/test_kinds.py checks every title is a heading of the notebook)
+# tests/grader/test_kinds.py checks every title is a heading of the notebook)
 SECTIONS = {
     "nonoverlapping_windows": "3. Exercise 1: `nonoverlapping_windows` (4 points)",
     "unrolled_forward": "4. Exercise 2: `unrolled_forward` (8 points)",

@@ -63,8 +63,8 @@ _SHAKESPEARE = {"Wx0": (512, 38), "Wh0": (512, 128), "b0": (512, 1), "Wx1": (512
 _NIETZSCHE_LSTM = {"We": (42, 57), "Wx0": (2048, 42), "Wh0": (2048, 512), "b0": (2048, 1), "Wy": (57, 512),
                    "by": (57, 1)}
 
-# sha256 of each <name>.npz; also in data/SOURCES.md and course/assignments.py (tests/test_pretrained.py checks that
-# the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums).
+# sha256 of each <name>.npz; also in data/SOURCES.md and course/assignments.py (tests/library/test_pretrained.py
+# checks that the three agree; after a retrain `python -m tools.pretrain` in the course repository prints the new sums).
 # An empty sum: the model is planned but not shipped yet (loading it says so, naming the command that makes it).
 SHA256 = {
     "nietzsche_3char": "39c3cebac6d5bcf6011cec123a5d13d70c0deb370414827868658c35dd0230b1",

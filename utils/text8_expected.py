@@ -210,7 +210,7 @@ def show_expected(exercise):
 
 
 # the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
-# tests/test_kinds.py checks every title is a heading of the notebook)
+# tests/grader/test_kinds.py checks every title is a heading of the notebook)
 SECTIONS = {
     "char2id": "2. Exercise 1: `char2id` and `id2char` (4 points)",
     "id2char": "2. Exercise 1: `char2id` and `id2char` (4 points)",

@@ -175,7 +175,7 @@ def show_expected(exercise):
 
 
 # the notebook section that teaches each function, by its heading (the autograder's hints point there, grader/kinds.py;
-# tests/test_kinds.py checks every title is a heading of the notebook)
+# tests/grader/test_kinds.py checks every title is a heading of the notebook)
 SECTIONS = {
     "clip": "3. Exercise 1: `clip` (4 points)",
     "sample": "4. Exercise 2: `sample` (6 points)",
