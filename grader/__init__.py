@@ -4,8 +4,11 @@
   submission, judged outside the learner's process, which runs in a minimal sandbox; never raises, runs in any
   process (here, a process pool or a Dask worker);
 - grader.inputs: finds submissions in nbgrader's layout, a flat folder or a .zip, without following links;
-- grader.driver: what to grade (content hashes), running the unit, results written atomically as they come;
-- grader.distributed: the same unit on a dask.distributed cluster;
+- grader.driver: the coordinator: what to grade (content hashes), the unit run by an executor, results kept
+  as they come;
+- grader.store: the course folder (result files written atomically, state, lock) and the text written there;
+- grader.executors: where the unit runs: here, in a local process pool, or on a dask.distributed cluster;
+- grader.results: verdicts as types (Outcome), a zero verdict, a result that is our fault;
 - grader.gradebook, grader.feedback, grader.report: nbgrader's gradebook, feedback HTML, grades.csv and the
   class summary, all rebuilt from the result files by the one coordinating process;
 - grader.cli: `python -m grader grade ...` (see docs/grading.md).

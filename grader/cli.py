@@ -67,7 +67,7 @@ class GradeRun:
     csv_path: str = None            # grades.csv, once written
     problems: list = field(default_factory=list)  # one line each, printed as errors at the end
     scratch: str = None             # a dry run's stand-in course: every write of the grading goes there
-    before: dict = None             # a dry run's {student: driver.compact} of the course, before it grades
+    before: dict = None             # a dry run's {student: store.compact} of the course, before it grades
     last: dict = None               # the last regrade (report.last_regrade), for the summary
 
     @property
@@ -103,7 +103,7 @@ def _secret(run):
 
 
 def step_grade(run):
-    from grader import driver, seeds
+    from grader import driver, seeds, store
 
     args = run.args
     target = run.target
@@ -118,20 +118,20 @@ def step_grade(run):
         raise Fail(str(e)) from None
     if run.outcome.graded == 0 and not run.outcome.not_graded:
         print(f"{args.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
-    run.records = driver.load_results(target, args.assignment)
+    run.records = store.load_results(target, args.assignment)
 
 
 def step_gradebook(run):
-    from grader import driver, gradebook
+    from grader import gradebook, store
 
     t1 = time.time()
     gradebook.ensure_assignment(run.course, run.assignment, run.url, run.state)
-    driver.save_state(run.course, run.state)
+    store.save_state(run.course, run.state)
     synced = run.state.setdefault("gradebook", {}).setdefault(run.assignment, {})
-    if any((synced.get(s) or {}).get("id") != driver.version(r) for s, r in run.records.items()):
+    if any((synced.get(s) or {}).get("id") != store.version(r) for s, r in run.records.items()):
         with gradebook.open_gradebook(run.url) as gb:
             written, failed = gradebook.sync(gb, run.assignment, run.records, synced)
-        driver.save_state(run.course, run.state)
+        store.save_state(run.course, run.state)
         print(f"gradebook: {written} submission(s) written to {run.url} ({time.time() - t1:.1f} s)")
         for student, why in sorted(failed.items()):
             run.problems.append(f"gradebook: {student} not written ({why}); the next run writes it")
@@ -147,12 +147,12 @@ def step_csv(run):
 
 
 def step_summary(run):
-    from grader import driver, report
+    from grader import report, store
 
     if run.by_assignment is None:
         return
     found = run.by_assignment.get(run.assignment, [])
-    records = run.records or driver.load_results(run.course, run.assignment)
+    records = run.records or store.load_results(run.course, run.assignment)
     run.last = report.last_regrade(run.course, run.assignment, run.state, records,
                                    {sub.student for sub in run.submissions})
     fingerprint = report.fingerprint(found, run.last)
@@ -161,7 +161,7 @@ def step_summary(run):
             os.path.join(run.course, "summary", f"{run.assignment}.png")):
         report.write_summary(run.course, run.assignment, found, run.last)
         summaries[run.assignment] = fingerprint
-        driver.save_state(run.course, run.state)
+        store.save_state(run.course, run.state)
 
 
 def step_similarity(run):
@@ -179,19 +179,19 @@ def step_similarity(run):
 
 def step_feedback(run):
     """Feedback pages of the students whose result changed; one student's failure is a note about that student."""
-    from grader import driver, feedback
+    from grader import feedback, store
 
     if run.args.no_feedback:
         return
     records, course, assignment = run.records, run.course, run.assignment
     made = run.state.setdefault("feedback", {}).setdefault(assignment, {})
-    changed = [s for s, r in sorted(records.items()) if made.get(s) != driver.version(r)]
+    changed = [s for s, r in sorted(records.items()) if made.get(s) != store.version(r)]
     errors = {}
     for s in changed:
         if not records[s].get("has_notebook"):
             try:
                 feedback.write_ungraded(course, assignment, s, records[s]["result"])
-                made[s] = driver.version(records[s])
+                made[s] = store.version(records[s])
             except Exception as e:  # noqa: BLE001 (this student's page alone)
                 errors[s] = f"{type(e).__name__}: {e}"
     todo = [s for s in changed if records[s].get("has_notebook")]
@@ -202,11 +202,11 @@ def step_feedback(run):
         errors.update({s: f"{type(e).__name__}: {e}" for s in todo})
     for student in todo:
         if student not in errors:
-            made[student] = driver.version(records[student])
-    driver.save_state(course, run.state)
+            made[student] = store.version(records[student])
+    store.save_state(course, run.state)
     for student, why in sorted(errors.items()):
         last = (str(why).strip().splitlines() or ["no message"])[-1]
-        print(f"note: no feedback for {student} ({driver.cap(last, 300)}); the next run tries again",
+        print(f"note: no feedback for {student} ({store.cap(last, 300)}); the next run tries again",
               file=sys.stderr)
     if changed:
         leaked = feedback.leaks(course)
@@ -261,7 +261,7 @@ def step_scratch(run):
     import shutil
     import tempfile
 
-    from grader import driver
+    from grader import store
 
     args = run.args
     if args.scratch:
@@ -287,10 +287,10 @@ def step_scratch(run):
     with open(os.path.join(scratch, SCRATCH_MARK), "w", encoding="utf-8") as f:
         f.write(f"a dry run's scratch folder for {run.course} (python -m grader grade --dry-run); delete it when "
                 "done\n")
-    order = driver.graded_cells(run.assignment)
-    run.before = {s: driver.compact(r, run.assignment, order)
-                  for s, r in driver.load_results(run.course, run.assignment).items()}
-    driver.scratch_course(run.course, run.assignment, scratch)
+    order = store.graded_cells(run.assignment)
+    run.before = {s: store.compact(r, run.assignment, order)
+                  for s, r in store.load_results(run.course, run.assignment).items()}
+    store.scratch_course(run.course, run.assignment, scratch)
     run.state = copy.deepcopy(run.state)
     run.scratch = scratch
     print(f"{run.assignment}: dry run{' of --regrade' if args.regrade else ''}: grading into {scratch}; nothing "
@@ -319,13 +319,13 @@ def _manual_notes(run, changes):
 def step_changes(run):
     """What the same command without --dry-run would change: printed, and written to the scratch folder
     (changes.md to read, changes.json for programs)."""
-    from grader import driver, report
+    from grader import report, store
 
     if run.outcome is None:   # the grading failed (reported): there is nothing to compare
         return
     not_graded = run.outcome.not_graded
-    order = driver.graded_cells(run.assignment)
-    after = {s: driver.compact(r, run.assignment, order) for s, r in run.records.items()}
+    order = store.graded_cells(run.assignment)
+    after = {s: store.compact(r, run.assignment, order) for s, r in run.records.items()}
     changes = report.compare(run.assignment, run.before, after, {sub.student for sub in run.submissions},
                              not_graded)
     _manual_notes(run, changes)
@@ -338,8 +338,8 @@ def step_changes(run):
     for entry in changes["changed"]:
         if entry.get("manual"):
             md.append(f"- `{entry['student']}`: {entry['manual']}")
-    driver.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
-    driver.write_json(os.path.join(run.scratch, "changes.json"),
+    store.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
+    store.write_json(os.path.join(run.scratch, "changes.json"),
                       {"assignment": run.assignment, "course": run.course, "regrade": bool(run.args.regrade),
                        "changes": changes})
     print(f"{run.assignment}: what {what} would change in {run.course}:")
@@ -360,7 +360,7 @@ DRY_RUN_STEPS = [step_scratch, step_grade, step_changes]
 
 
 def cmd_grade(args):
-    from grader import driver, gradebook, inputs
+    from grader import gradebook, inputs, store
 
     if args.assignment not in ASSIGNMENTS:
         raise Fail(f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
@@ -395,8 +395,8 @@ def cmd_grade(args):
                    "docs/grading.md: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
     print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
     run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
-    with driver.CourseLock(course, shared=args.dry_run):
-        run.state = driver.load_state(course)
+    with store.CourseLock(course, shared=args.dry_run):
+        run.state = store.load_state(course)
         for step in DRY_RUN_STEPS if args.dry_run else GRADE_STEPS:
             try:
                 step(run)
@@ -404,7 +404,7 @@ def cmd_grade(args):
                 raise
             except Exception as e:  # noqa: BLE001 (a step's failure is reported; the steps after it still run)
                 run.problems.append(f"{step.__name__.removeprefix('step_')}: {type(e).__name__}: "
-                                    f"{driver.cap(str(e).strip(), 500)}")
+                                    f"{store.cap(str(e).strip(), 500)}")
                 if args.dry_run:   # a dry run's steps each need the one before: its report would be wrong
                     break
     for problem in run.problems:

@@ -19,8 +19,8 @@ usage: python -m grader expect --course DIR SPEC.py...
 import json
 import os
 
-from grader.driver import autograded_path, load_results
 from grader.specs import parse, student_id
+from grader.store import autograded_path, load_results
 
 
 def expectations(spec):

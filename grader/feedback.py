@@ -196,8 +196,8 @@ def _fall_back(course, assignment, student, error):
 
 def write_plain(course, assignment, student, result, note):
     """A plain page: the note, the score of each test with its message, the review reasons and notes."""
-    from grader.driver import write_atomic
     from grader.feedback_page import assignment as known
+    from grader.store import write_atomic
 
     names = known(assignment).names if assignment in ASSIGNMENTS else {}
     e = html.escape

@@ -22,7 +22,7 @@ import sqlite3
 import warnings
 
 from course.assignments import ASSIGNMENTS, ROOT, source_notebook
-from grader.driver import version
+from grader.store import version
 
 COURSE_ID = "charlm"                                     # as in nbgrader_config.py
 CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}   # as in nbgrader_config.py

@@ -40,7 +40,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from course.assignments import ASSIGNMENTS
-from grader.driver import printable
+from grader.store import printable
 
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024   # a larger notebook is not read: it is graded as unreadable, with a note
 MAX_STUDENT_ENTRIES = 10_000             # entries listed in one student's folder (then the listing stops, flagged)

@@ -7,7 +7,7 @@ grades.csv (UTF-8, comma-separated, one header row, no index column, one row per
 A cell column is empty for another assignment's rows. A manual score a grader entered in formgrader replaces the
 autograder's points of that cell (and the total). Text that a spreadsheet would run as a formula (starting
 with = + - @) is prefixed with a single quote. Any string is written (lone surrogates as their escapes), and what one
-student adds is bounded: the result's reasons are capped when it is written (grader.driver.bound), the CSV's
+student adds is bounded: the result's reasons are capped when it is written (grader.store.bound), the CSV's
 `reasons` field and the summary's line per student are cut again here.
 
 summary/<assignment>.png: score histogram and per-cell pass rates (matplotlib); summary/<assignment>.md: the
@@ -16,7 +16,7 @@ changed (who, score before -> after, which cells and why; the first rows there, 
 summary/<assignment>-regrade.md). grader/similarity.py adds its own section after these, between its markers.
 
 What a grading changes (`compare`), for a dry run's report and the summary's "last regrade": two gradings of each
-student in driver.compact's form, before and after; a student changed when a cell's points, outcome or message,
+student in store.compact's form, before and after; a student changed when a cell's points, outcome or message,
 the review flag or its reasons, or the status differ. Scores are the autograder's: a manual score entered in
 formgrader still wins in grades.csv (a dry run names those cells).
 """
@@ -30,8 +30,8 @@ import statistics
 import time
 from collections import Counter
 
-from grader import driver
-from grader.driver import cap, compact, graded_cells, load_results, read_json, write_atomic, write_json
+from grader import store
+from grader.store import cap, compact, graded_cells, load_results, read_json, write_atomic, write_json
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 MAX_REASONS = 2000   # characters of one student's reasons in the CSV
@@ -216,7 +216,7 @@ def _cells_changed(order, before, after):
 def compare(assignment, before, after, submitted, not_graded=None):
     """What changed between two gradings of a class.
 
-    before, after: {student: driver.compact(record)} (a student not graded again has the same grading, same id,
+    before, after: {student: store.compact(record)} (a student not graded again has the same grading, same id,
     in both); submitted: the students of the run's submissions; not_graded: {student: why} of the students we could
     not grade (our fault: no grade was recorded, the earlier one stays). Returns a dict (JSON-ready):
     changed: [{student, before, after, max_score, notebook ("same" or "another"), cells: [{cell, before, after}],
@@ -443,7 +443,7 @@ def last_regrade(course, assignment, state, records, submitted):
     finished by the next plain run), the changes so far and who is `waiting`; once every one of them was, the
     changes are written into that file for good (`finished_at`), so a later resubmission is not counted as the
     regrade's. Writes only that file."""
-    path = driver.regrade_log_path(course, assignment)
+    path = store.regrade_log_path(course, assignment)
     log = read_json(path)
     current = (state.get("generation") or {}).get(assignment)
     if not isinstance(log, dict) or not current or log.get("generation") != current:

@@ -9,6 +9,8 @@ message's wording. `Outcome` is a str enum: results, JSON files and grades.csv h
 
 import enum
 
+INTERNAL = "internal-error"   # the status of a result that is our fault: never recorded as a grade
+
 
 class Outcome(enum.StrEnum):
     PASSED = "passed"        # the test ran and every check held
@@ -22,3 +24,16 @@ class Outcome(enum.StrEnum):
 def zero_verdict(max_points, outcome, message):
     """The verdict of a graded cell that earns nothing."""
     return {"points": 0.0, "max_points": float(max_points), "outcome": Outcome(outcome), "message": str(message)}
+
+
+def internal_error(job, why):
+    """The result of a submission we could not grade (our fault): never written as a grade (see is_ours)."""
+    return {"student": job["student"], "assignment": job["assignment"], "status": INTERNAL, "score": 0.0,
+            "max_score": 0.0, "cells": {}, "flagged": True, "reasons": [f"{INTERNAL}: {why}"], "notes": [],
+            "seconds": 0.0, "notebook": None}
+
+
+def is_ours(result):
+    """Whether a result says the grading failed for a reason of ours, not the learner's (no grade then)."""
+    return not isinstance(result, dict) or result.get("status") == INTERNAL or not isinstance(result.get("cells"),
+                                                                                               dict)

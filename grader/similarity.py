@@ -550,7 +550,7 @@ def _sha(*parts):
 
 def report_key(assignment, records, options):
     """What the report depends on: method, libraries, parameters, the release, and each learner's current grading."""
-    from grader.driver import version
+    from grader.store import version
     files = [os.path.join("release", assignment, ASSIGNMENTS[assignment][0])]
     files += [p for p in ASSIGNMENTS[assignment][1] if p.endswith(".py")]
     contents = []
@@ -565,7 +565,7 @@ def report_key(assignment, records, options):
 
 def read_sources(course, assignment, students, release):
     """({learner: {grade_id: source}} from the graded notebooks, {learner: why one could not be read})."""
-    from grader.driver import autograded_path
+    from grader.store import autograded_path
     sources, unreadable = {}, {}
     for student in sorted(students):
         try:
@@ -608,7 +608,7 @@ def report(course, assignment, options=Options()):
     path, or None when fewer than two graded notebooks can be compared. Nothing is recomputed when the learners'
     gradings, the release and the parameters are those of the page already there. Call it after the summary is
     written (it adds its section to the summary's Markdown when that is missing)."""
-    from grader.driver import load_results, write_atomic
+    from grader.store import load_results, write_atomic
     if assignment not in ASSIGNMENTS:
         raise ValueError(f"unknown assignment {assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
     records = {s: r for s, r in load_results(course, assignment).items() if r.get("has_notebook")}
@@ -641,7 +641,7 @@ def main(argv=None):
     ap.add_argument("--threshold", type=float, default=Options.threshold,
                     help=f"list pairs whose shared code is at least this share of both (default {Options.threshold})")
     args = ap.parse_args(argv)
-    from grader.driver import CourseLock
+    from grader.store import CourseLock
     if args.assignment not in ASSIGNMENTS:
         print(f"error: unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}",
               file=sys.stderr)

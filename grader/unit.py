@@ -51,10 +51,10 @@ import time
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS
-from grader.driver import clean
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import ALLOW_ENV
 from grader.seeds import valid_seed
+from grader.store import clean
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CELL_TIMEOUT = 60.0
@@ -211,7 +211,7 @@ def _fallback(job, status, reason, seconds):
 
 def without_lone_surrogates(text):
     """The notebook's JSON text with each lone surrogate in its strings (a JSON escape such as \\udce9 that is not
-    half of a pair) written as its backslash escape, as grader.driver.printable writes it.
+    half of a pair) written as its backslash escape, as grader.store.printable writes it.
 
     JSON may say anything; UTF-8, which the judge and every file it writes use, cannot encode a lone surrogate.
     In a code cell's string literal the escape means the same string to Python; Markdown shows it as written.

@@ -29,7 +29,7 @@ import nbformat
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from course.assignments import ASSIGNMENTS, active  # noqa: E402
-from grader import driver, expect, inputs, seeds  # noqa: E402
+from grader import driver, expect, inputs, seeds, store  # noqa: E402
 from grader import specs as submissions  # noqa: E402
 
 CORPORA = ("mutants", "valid")
@@ -76,7 +76,7 @@ def grade_under(k, assignment, specs, subs, out, workers, seen, cell_timeout=20.
                            secret=secret(k), log=_quiet)
     found = [f"{who}: not graded: {why}" for who, why in sorted(outcome.not_graded.items())]
     found += expect.check(course, specs)
-    results = driver.load_results(course, assignment)
+    results = store.load_results(course, assignment)
     for spec in specs:
         student = submissions.student_id(spec)
         want = seeds.seed_for(secret(k), student, assignment)

@@ -103,7 +103,7 @@ def payload_notebook():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course with the payload notebook graded by the real judge and its feedback made."""
-    from grader import driver, feedback, gradebook
+    from grader import feedback, gradebook, store
     from grader.unit import grade_submission
 
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")  # alembic
@@ -113,8 +113,8 @@ def course(tmp_path_factory):
     assert result["status"] == "graded" and result["score"] == 24, (result["status"], result.get("cells"))
     notebook = result.pop("notebook")
     record = {"key": STUDENT, "id": STUDENT, "has_notebook": True, "result": result}
-    driver.write_json(driver.result_path(course, ASSIGNMENT, STUDENT), record)
-    driver.write_atomic(driver.autograded_path(course, ASSIGNMENT, STUDENT), json.dumps(notebook))
+    store.write_json(store.result_path(course, ASSIGNMENT, STUDENT), record)
+    store.write_atomic(store.autograded_path(course, ASSIGNMENT, STUDENT), json.dumps(notebook))
     url = gradebook.db_url(course)
     gradebook.ensure_assignment(course, ASSIGNMENT, url, {})
     with gradebook.open_gradebook(url) as gb:
@@ -236,9 +236,9 @@ def test_the_feedback_page_runs_no_payload_and_keeps_honest_content(course, brow
 
 
 def test_the_graded_notebook_in_the_formgrader_runs_no_payload(course, browser, tmp_path):
-    from grader import driver
+    from grader import store
 
-    graded = formgrade_page(driver.autograded_path(course, ASSIGNMENT, STUDENT), str(tmp_path / "graded.html"))
+    graded = formgrade_page(store.autograded_path(course, ASSIGNMENT, STUDENT), str(tmp_path / "graded.html"))
     own = formgrade_page(os.path.join(ROOT, "release", ASSIGNMENT, ASSIGNMENT + ".ipynb"),
                          str(tmp_path / "release.html"))
     with visit(browser, own, "formgrade-release") as v:

@@ -234,7 +234,7 @@ REASON = "intake: this is not this assignment's notebook (6 of 8 graded cells mi
 
 def make_course(course, students, assignment="dinosaur_island", notebook=None, result=None):
     """A course folder as `python -m grader grade` leaves it: gradebook, results and autograded notebooks."""
-    from grader import driver, gradebook
+    from grader import gradebook, store
 
     course = str(course)
     os.makedirs(course, exist_ok=True)
@@ -248,8 +248,8 @@ def make_course(course, students, assignment="dinosaur_island", notebook=None, r
         res = result or {"status": "graded", "score": float(len(cells)), "max_score": 2.0 * len(cells),
                          "cells": cells, "flagged": True, "reasons": [REASON], "notes": ["intake: a note"]}
         records[student] = {"key": student, "id": student + "-1", "has_notebook": True, "result": res}
-        driver.write_json(driver.result_path(course, assignment, student), records[student])
-        driver.write_atomic(driver.autograded_path(course, assignment, student), nbformat.writes(nb))
+        store.write_json(store.result_path(course, assignment, student), records[student])
+        store.write_atomic(store.autograded_path(course, assignment, student), nbformat.writes(nb))
     with gradebook.open_gradebook(url) as gb:
         gradebook.sync(gb, assignment, records, {})
     return course, url

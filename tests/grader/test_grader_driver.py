@@ -412,12 +412,12 @@ def test_without_bubblewrap_grade_refuses_unless_told(tmp_path):
 
 def test_a_unit_that_cannot_sandbox_runs_nothing_and_answers_ours(tmp_path, monkeypatch):
     """What a Dask worker or a pool process without bubblewrap does: no learner code runs, no grade."""
-    from grader import driver, unit
+    from grader import results, unit
 
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(unit, "_SANDBOX_CHECKED", set())
     result = unit.grade_submission({"student": "a", "assignment": "dinosaur_island", "notebook": "{}", "files": []})
-    assert driver.is_ours(result) and "cannot sandbox" in result["reasons"][0], result
+    assert results.is_ours(result) and "cannot sandbox" in result["reasons"][0], result
     assert "bubblewrap (bwrap) is not installed" in result["reasons"][0]
 
 

@@ -186,7 +186,7 @@ def _grading(score, cells, key="k", id_="1", flagged=False, reasons=()):
 
 
 def _cells(clip_hidden="passed", message="passed"):
-    from grader.driver import graded_cells
+    from grader.store import graded_cells
     out = {}
     for gid, points in graded_cells("dinosaur_island"):
         ok = clip_hidden == "passed" or gid != "test_clip_hidden"

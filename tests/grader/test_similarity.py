@@ -20,7 +20,7 @@ import pytest
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS, ROOT
-from grader import driver, similarity
+from grader import similarity, store
 from grader import specs as submissions
 from grader.similarity import Options
 
@@ -299,12 +299,12 @@ def course_with(tmp_path, assignment, learners, summary=True):
             if gid in cells:
                 cell["source"] = cells[gid]
         text = json.dumps(nb)
-        driver.write_atomic(driver.autograded_path(str(course), assignment, learner), text)
+        store.write_atomic(store.autograded_path(str(course), assignment, learner), text)
         record = {"key": hashlib.sha256(text.encode()).hexdigest(), "id": uuid.uuid4().hex, "has_notebook": True,
                   "result": {"student": learner, "assignment": assignment, "status": "graded", "cells": {}}}
-        driver.write_json(driver.result_path(str(course), assignment, learner), record)
+        store.write_json(store.result_path(str(course), assignment, learner), record)
     if summary:
-        driver.write_atomic(str(course / "summary" / f"{assignment}.md"),
+        store.write_atomic(str(course / "summary" / f"{assignment}.md"),
                             f"# {assignment}: class summary\n\nthe rest of the summary\n")
     return course
 
@@ -340,7 +340,7 @@ def test_report_is_deterministic(tmp_path):
     before = outputs(course, "lstm_text8")
     (course / "summary" / "lstm_text8-similarity.html").unlink()
     (course / "summary" / "lstm_text8-similarity.md").unlink()
-    driver.write_atomic(str(course / "summary" / "lstm_text8.md"),
+    store.write_atomic(str(course / "summary" / "lstm_text8.md"),
                         "# lstm_text8: class summary\n\nthe rest of the summary\n")
     second = run_cli("--course", str(course), "--assignment", "lstm_text8", seed="2")
     assert second.returncode == 0, second.stderr
@@ -364,17 +364,17 @@ def test_report_recomputes_only_what_changed(tmp_path, monkeypatch):
     assert similarity.report(str(course), "dinosaur_island") == page
     assert calls == [] and outputs(course, "dinosaur_island") == before
     # the summary is rewritten by report.write_summary (without the section): the section comes back, no analysis
-    driver.write_atomic(str(course / "summary" / "dinosaur_island.md"), "# new summary\n")
+    store.write_atomic(str(course / "summary" / "dinosaur_island.md"), "# new summary\n")
     similarity.report(str(course), "dinosaur_island")
     summary = (course / "summary" / "dinosaur_island.md").read_text(encoding="utf-8")
     assert calls == [] and summary.startswith("# new summary\n\n<!-- similarity ")
     assert summary.count("## Similar solutions") == 1 and summary.endswith("<!-- /similarity -->\n")
     # a learner graded again: the report is computed again
-    path = driver.result_path(str(course), "dinosaur_island", "carol")
+    path = store.result_path(str(course), "dinosaur_island", "carol")
     with open(path, encoding="utf-8") as f:
         record = json.load(f)
     record["id"] = uuid.uuid4().hex
-    driver.write_json(path, record)
+    store.write_json(path, record)
     similarity.report(str(course), "dinosaur_island")
     assert len(calls) == 1
 
@@ -382,7 +382,7 @@ def test_report_recomputes_only_what_changed(tmp_path, monkeypatch):
 def test_unreadable_notebook_is_named_the_rest_compared(tmp_path):
     course = course_with(tmp_path, "dinosaur_island", {
         "alice": solved("dinosaur_island"), "bob": solved("dinosaur_island"), "carol": solved("dinosaur_island")})
-    with open(driver.autograded_path(str(course), "dinosaur_island", "carol"), "w") as f:
+    with open(store.autograded_path(str(course), "dinosaur_island", "carol"), "w") as f:
         f.write("{ not json")
     with open(similarity.report(str(course), "dinosaur_island"), encoding="utf-8") as f:
         page = f.read()

@@ -1,4 +1,11 @@
-"""Grading on a dask.distributed cluster: the same unit of work, submitted to a running scheduler.
+"""Where the grading unit runs: here, in a local process pool, or on a Dask cluster. Each executor reads a job's
+notebook (`materialize`) just before handing it out, and calls `on_result(job, result)` in the coordinator's
+process as results arrive; none of them raises for one submission's sake. A submission that cannot be graded
+because of something of ours gets `internal_error(job, why)`, which is never written as a grade (`is_ours`).
+
+The unit is `grader.unit:grade_submission`, or what CHARLM_GRADER_UNIT names (the tests' fake unit).
+
+Dask:
 
 Each submission is one task (`grader.driver.run_unit(spec, job)`), submitted with pure=False (two identical
 notebooks are still two students) and retries; at most WINDOW tasks per worker thread are in flight, so a class
@@ -18,9 +25,95 @@ The scheduler and the workers run in this repository with its venv (and bubblewr
 `make dask-scheduler` and `make dask-worker` (docs/scaling.md).
 """
 
+import importlib
+import os
+import sys
 import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 
-from grader.driver import internal_error, load_unit, run_unit
+from grader.results import INTERNAL, internal_error
+from grader.store import cap
+
+UNIT_ENV = "CHARLM_GRADER_UNIT"
+
+DEFAULT_UNIT = "grader.unit:grade_submission"
+
+ATTEMPTS = 3            # a submission whose grading process dies this many times is not graded in this run
+
+
+
+def unit_spec():
+    return os.environ.get(UNIT_ENV) or DEFAULT_UNIT
+
+
+def load_unit(spec):
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name or "grade_submission")
+
+
+def why_ours(result):
+    """One line saying why a result of ours is not a grade."""
+    if not isinstance(result, dict):
+        return f"the grading unit returned {type(result).__name__}, not a result"
+    reasons = [str(r) for r in result.get("reasons") or []]
+    text = (reasons[-1] if reasons else "no reason given").removeprefix(f"{INTERNAL}: ")
+    return cap(" ".join(text.split()), 300)
+
+
+def run_unit(spec, job):
+    """Call the unit named by spec on one job, in whatever process this runs in; never raises."""
+    try:
+        result = load_unit(spec)(job)
+        if not isinstance(result, dict) or "cells" not in result:
+            return internal_error(job, f"the grading unit returned {type(result).__name__}, not a result")
+        return result
+    except Exception as e:  # the unit promises never to raise; if it does, this submission alone pays
+        return internal_error(job, f"{type(e).__name__}: {e} ({traceback.format_exc(limit=-1).strip()[-300:]})")
+
+
+def run_serial(spec, jobs, materialize, on_result):
+    for job in jobs:
+        on_result(job, run_unit(spec, materialize(job)))
+
+
+def run_pool(spec, jobs, workers, materialize, on_result):
+    """N submissions at once in a process pool; a pool broken by a killed process is rebuilt, its jobs retried."""
+    pending = list(jobs)
+    attempts = {id(j): 0 for j in pending}
+    while pending:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            queue, running = list(pending), {}
+            broken = False
+            while (queue or running) and not broken:
+                while queue and len(running) < 2 * workers:
+                    job = queue.pop(0)
+                    running[pool.submit(run_unit, spec, materialize(job))] = job
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        running[fut] = job
+                        continue
+                    pending.remove(job)
+                    on_result(job, result)
+        if broken:
+            for job in pending:
+                attempts[id(job)] += 1
+            for job in [j for j in pending if attempts[id(j)] >= ATTEMPTS]:
+                pending.remove(job)
+                on_result(job, internal_error(job, f"the grading process died {ATTEMPTS} times"))
+            if pending:
+                print(f"a grading process died; retrying {len(pending)} submission(s)", file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dask
 
 WINDOW = 4
 WAIT_FOR_WORKERS = 60   # seconds to wait for a first worker
