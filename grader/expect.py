@@ -19,35 +19,8 @@ usage: python -m grader expect --course DIR SPEC.py...
 import json
 import os
 
-from grader.specs import parse, student_id
+from grader.specs import expectations, parse, student_id
 from grader.store import autograded_path, load_results
-
-
-def expectations(spec):
-    """Header lines of a spec: {'score': float, 'failures': set or 'all', 'flag': [str], 'note': [str],
-    'absent': [str], 'max_bytes': int, 'kind': {grade_id: kind}}."""
-    found = {"score": None, "failures": None, "flag": [], "note": [], "absent": [], "max_bytes": None, "kind": {}}
-    with open(spec, encoding="utf-8") as f:
-        for line in f.read().splitlines():
-            key, _, value = line.partition(":")
-            value = value.strip()
-            if key == "# expected_score":
-                found["score"] = float(value)
-            elif key == "# expected_failures":
-                found["failures"] = (set() if value == "none" else "all" if value == "all"
-                                     else {n.strip() for n in value.split(",") if n.strip()})
-            elif key == "# expected_flag":
-                found["flag"].append(value)
-            elif key == "# expected_note":
-                found["note"].append(value)
-            elif key == "# expected_absent":
-                found["absent"].append(value)
-            elif key == "# expected_max_bytes":
-                found["max_bytes"] = int(value)
-            elif key == "# expected_kind":
-                gid, _, kind = value.partition(":")
-                found["kind"][gid.strip()] = kind.strip()
-    return found
 
 
 def outputs_text(course, assignment, student):

@@ -77,6 +77,34 @@ def parse(path):
     return header["assignment"], base, edits
 
 
+def expectations(spec):
+    """The expected outcome a spec declares in its header lines (`# expected_...: ...`):
+    {'score': float, 'failures': set or 'all', 'flag': [str], 'note': [str], 'absent': [str], 'max_bytes': int,
+    'kind': {grade_id: kind}}."""
+    found = {"score": None, "failures": None, "flag": [], "note": [], "absent": [], "max_bytes": None, "kind": {}}
+    with open(spec, encoding="utf-8") as f:
+        for line in f.read().splitlines():
+            key, _, value = line.partition(":")
+            value = value.strip()
+            if key == "# expected_score":
+                found["score"] = float(value)
+            elif key == "# expected_failures":
+                found["failures"] = (set() if value == "none" else "all" if value == "all"
+                                     else {n.strip() for n in value.split(",") if n.strip()})
+            elif key == "# expected_flag":
+                found["flag"].append(value)
+            elif key == "# expected_note":
+                found["note"].append(value)
+            elif key == "# expected_absent":
+                found["absent"].append(value)
+            elif key == "# expected_max_bytes":
+                found["max_bytes"] = int(value)
+            elif key == "# expected_kind":
+                gid, _, kind = value.partition(":")
+                found["kind"][gid.strip()] = kind.strip()
+    return found
+
+
 def build(assignment, base, edits):
     """The submission notebook: the release, optionally solved, with the edits applied in order.
 
