@@ -85,5 +85,11 @@ def release_notebook(assignment):
     return os.path.join(release_dir(assignment), ASSIGNMENTS[assignment][0])
 
 
+
+def course_modules():
+    """The names of the Python modules the assignments' folders carry (rnn_utils, grading, text8_expected...)."""
+    return {os.path.basename(rel)[:-3] for _, files in ASSIGNMENTS.values() for rel in files if rel.endswith(".py")}
+
+
 if __name__ == "__main__":
     print(" ".join(active()))

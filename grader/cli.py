@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 
 from course.assignments import ASSIGNMENTS
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 
 
 class Fail(Exception):
@@ -470,8 +471,10 @@ def parser():
     g.add_argument("--course", required=True, help="course folder for the results (created; never emptied)")
     g.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
     g.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port) to grade on its workers")
-    g.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell (default 60)")
-    g.add_argument("--budget", type=float, default=600.0, help="seconds per notebook in all (default 600)")
+    g.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
+                   help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT:g})")
+    g.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                   help=f"seconds per notebook in all (default {DEFAULT_BUDGET:g})")
     g.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
     g.add_argument("--dry-run", action="store_true",
                    help="grade into a scratch folder and print what would change (per student: score before -> "

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from grader import seeds
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 from grader.executors import ClusterUnusable, load_unit, run_dask, run_pool, run_serial, unit_spec, why_ours
 from grader.results import is_ours
 from grader.store import (
@@ -69,8 +70,8 @@ def sandbox_refusal(allow_unsandboxed):
             "or pass --allow-unsandboxed to accept an unsandboxed run)") if why else ""
 
 
-def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_timeout=60.0, budget=600.0,
-          regrade=False, allow_unsandboxed=False, state=None, log=None, secret=None):
+def grade(course, assignment, submissions, *, workers=1, scheduler=None, cell_timeout=DEFAULT_CELL_TIMEOUT,
+          budget=DEFAULT_BUDGET, regrade=False, allow_unsandboxed=False, state=None, log=None, secret=None):
     """Grade the submissions that are new or changed (all with regrade); returns an Outcome.
 
     `state` (grader-state.json, saved here when a regrade starts a new generation) says which generation of the

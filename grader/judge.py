@@ -56,6 +56,7 @@ import numpy as np
 from course import notebooks
 from course.assignments import ASSIGNMENTS
 from grader import intake, kinds, rpc, sanitize
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import Limits, Sandbox
 from grader.seeds import valid_seed
@@ -326,8 +327,8 @@ def clean_outputs(outputs):
 class Judge:
     def __init__(self, job):
         self.job = job
-        self.cell_timeout = float(job.get("cell_timeout") or 60)
-        self.budget = float(job.get("budget") or 600)
+        self.cell_timeout = float(job.get("cell_timeout") or DEFAULT_CELL_TIMEOUT)
+        self.budget = float(job.get("budget") or DEFAULT_BUDGET)
         # the learner's process's CPU time (RLIMIT_CPU): past the wall-time budget, so that the budget usually
         # ends a slow notebook first; the job (made by the instructor's side, grader/unit.py) may set it
         self.cpu_seconds = int(job.get("cpu_seconds") or int(self.budget) + 30)

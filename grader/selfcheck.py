@@ -35,7 +35,8 @@ import sys
 from course import notebooks
 from course.assignments import ASSIGNMENTS, LAB_FILES, ROOT
 from grader import seeds
-from grader.unit import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, grade_submission, make_job
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
+from grader.unit import grade_submission, make_job
 
 NO_TESTS = "has no graded tests: it is an optional lab, nothing in it is graded"
 LABS = {os.path.basename(rel) for rel in LAB_FILES if rel.endswith(".ipynb")}

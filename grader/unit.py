@@ -51,14 +51,13 @@ import time
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import ALLOW_ENV
 from grader.seeds import valid_seed
 from grader.store import clean
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_CELL_TIMEOUT = 60.0
-DEFAULT_BUDGET = 600.0
 JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")   # a surrogate written as a JSON escape
 
 
