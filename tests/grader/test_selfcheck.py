@@ -23,7 +23,7 @@ import pytest
 
 from course import notebooks
 from course.assignments import ASSIGNMENTS
-from grader import seeds, selfcheck, unit
+from grader import defaults, seeds, selfcheck, unit
 from grader import specs as submissions
 from tests.helpers.selfcheck_corpus import compare
 from tools import workspace
@@ -57,8 +57,8 @@ def test_the_job_is_the_one_grade_builds(monkeypatch, tmp_path):
     path = tmp_path / "mine.ipynb"
     path.write_text(spec_notebook(SPECS[0]))
     selfcheck.check(str(path), student="alice", sandboxed=True)
-    want = unit.make_job("alice", A, notebook=path.read_text(), cell_timeout=unit.DEFAULT_CELL_TIMEOUT,
-                         budget=unit.DEFAULT_BUDGET, seed=seeds.PRACTICE_SEED)  # no seed token: the practice seed
+    want = unit.make_job("alice", A, notebook=path.read_text(), cell_timeout=defaults.DEFAULT_CELL_TIMEOUT,
+                         budget=defaults.DEFAULT_BUDGET, seed=seeds.PRACTICE_SEED)  # no seed token: the practice seed
     assert seen == [want] and "allow_unsandboxed" not in seen[0]
     selfcheck.check(str(path), student="alice", sandboxed=False)
     assert seen[1] == dict(want, allow_unsandboxed=True)
