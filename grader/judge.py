@@ -54,14 +54,13 @@ import nbformat
 import numpy as np
 
 from course import notebooks
-from course.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS, ROOT
 from grader import intake, kinds, rpc, sanitize
 from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import Limits, Sandbox
 from grader.seeds import valid_seed
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GRACE = 5.0  # seconds a cell or test may run past its limit before the sandbox is killed
 OVERTIME = 1.0  # seconds after that before the judge's own work for it is stopped (waits end first)
 START_TIMEOUT = 60.0

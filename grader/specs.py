@@ -44,9 +44,8 @@ import nbformat
 from nbformat.v4.nbbase import random_cell_id
 
 from course import notebooks
-from course.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS, ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = re.compile(r"^# (assignment|base|notebook|expected_score): *(\S+)\s*$", re.M)
 OPERATIONS = ("cell", "unsolved", "cell-type", "duplicate", "new-cell-after", "new-graded-cell-after", "delete",
               "move-after", "strip-metadata")

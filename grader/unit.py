@@ -50,14 +50,13 @@ import threading
 import time
 
 from course import notebooks
-from course.assignments import ASSIGNMENTS
+from course.assignments import ASSIGNMENTS, ROOT
 from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
 from grader.results import Outcome, zero_verdict
 from grader.sandbox import ALLOW_ENV
 from grader.seeds import valid_seed
 from grader.store import clean
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")   # a surrogate written as a JSON escape
 
 

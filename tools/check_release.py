@@ -19,10 +19,8 @@ import sys
 import tempfile
 
 from course import notebooks
-from course.assignments import ASSIGNMENTS, LAB_FILES, active
+from course.assignments import ASSIGNMENTS, LAB_FILES, ROOT, active
 from tools.nbgrader_ext import WIDGET_STATE
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def generate(assignment, release_dir, db_path):

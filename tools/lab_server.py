@@ -29,7 +29,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.server_extensions.validate_assignment import handlers
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from course.assignments import ROOT
+
 NO_GRADED_TESTS = ("Nothing to validate: this notebook has no graded tests. It is an optional lab and nothing "
                    "in it is graded; Validate checks the graded assignments (their notebooks are in assignments/).")
 CHECK_TIMEOUT = 900  # seconds: the grader's budget for one notebook (600) and its start, with room to spare

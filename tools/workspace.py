@@ -44,9 +44,8 @@ import os
 import shlex
 import sys
 
-from course.assignments import ASSIGNMENTS, LAB_FILES, active
+from course.assignments import ASSIGNMENTS, LAB_FILES, ROOT, active
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = ".course-sync.json"
 SKIP = {"__pycache__", ".ipynb_checkpoints"}
 
