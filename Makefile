@@ -134,7 +134,7 @@ dask-scheduler: venv
 ## machine's address the scheduler reaches), one process per core (DASK_NWORKERS), one thread each; in this folder
 ## with it on the path, bubblewrap installed (`sandbox`)
 DASK_SCHEDULER ?= tcp://127.0.0.1:8786
-DASK_NWORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+DASK_NWORKERS ?= $(shell nproc --all 2>/dev/null || echo 1)
 dask-worker: venv sandbox
 	PYTHONPATH=$(CURDIR) $(BIN)/dask worker $(DASK_SCHEDULER) --host $(DASK_HOST) --nworkers $(DASK_NWORKERS) \
 		--nthreads 1 --no-dashboard

@@ -42,10 +42,13 @@ def on_loopback(args, port):
 
 
 def cluster_env(sleep=0.0):
-    """What the cluster's processes get: the fake unit, and no PYTHONPATH (nor a parent make's flags)."""
+    """What the cluster's processes get: the fake unit, and no PYTHONPATH (nor a parent make's flags). Two worker
+    processes whatever this machine's core count: `make dask-worker` starts one per core (`nproc`, which a leftover
+    OMP_NUM_THREADS=1 from a module imported in this process would turn into one), and the tests kill one of two."""
     e = env(sleep=sleep)
-    for name in ("PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    for name in ("PYTHONPATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "OMP_NUM_THREADS", "OMP_THREAD_LIMIT"):
         e.pop(name, None)
+    e["DASK_NWORKERS"] = "2"
     return e
 
 
