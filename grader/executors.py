@@ -79,37 +79,49 @@ def run_serial(spec, jobs, materialize, on_result):
         on_result(job, run_unit(spec, materialize(job)))
 
 
+def _pool_round(spec, jobs, workers, materialize, on_result):
+    """Run jobs in one process pool until they are done or the pool breaks (a grading process was killed).
+    Returns (lost, unstarted): the jobs that were in the pool when it broke, and those never handed to it."""
+    queue, running, lost = list(jobs), {}, []
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        while (queue or running) and not lost:
+            while queue and len(running) < 2 * workers:
+                job = queue.pop(0)
+                running[pool.submit(run_unit, spec, materialize(job))] = job
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                done, _ = wait(running)  # a broken pool ends every job in it: collect what finished first
+            for fut in done:
+                job = running.pop(fut)
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    lost.append(job)
+                else:
+                    on_result(job, fut.result())
+    return lost, queue
+
+
 def run_pool(spec, jobs, workers, materialize, on_result):
-    """N submissions at once in a process pool; a pool broken by a killed process is rebuilt, its jobs retried."""
-    pending = list(jobs)
+    """N submissions at once in a process pool; a pool broken by a killed process is rebuilt. The jobs that were
+    in it when it broke are then graded one at a time, each in a pool of its own, so that only a submission that
+    kills its own grading process is blamed: ATTEMPTS deaths alone and it is not graded in this run (ours)."""
+    pending, suspects = list(jobs), []
     attempts = {id(j): 0 for j in pending}
-    while pending:
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            queue, running = list(pending), {}
-            broken = False
-            while (queue or running) and not broken:
-                while queue and len(running) < 2 * workers:
-                    job = queue.pop(0)
-                    running[pool.submit(run_unit, spec, materialize(job))] = job
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    job = running.pop(fut)
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        running[fut] = job
-                        continue
-                    pending.remove(job)
-                    on_result(job, result)
-        if broken:
-            for job in pending:
+    while pending or suspects:
+        while suspects:
+            job = suspects.pop(0)
+            lost, _ = _pool_round(spec, [job], 1, materialize, on_result)
+            if lost:
                 attempts[id(job)] += 1
-            for job in [j for j in pending if attempts[id(j)] >= ATTEMPTS]:
-                pending.remove(job)
-                on_result(job, internal_error(job, f"the grading process died {ATTEMPTS} times"))
-            if pending:
-                print(f"a grading process died; retrying {len(pending)} submission(s)", file=sys.stderr)
+                if attempts[id(job)] >= ATTEMPTS:
+                    on_result(job, internal_error(job, f"the grading process died {ATTEMPTS} times (graded alone)"))
+                else:
+                    suspects.append(job)
+        if pending:
+            lost, pending = _pool_round(spec, pending, workers, materialize, on_result)
+            if lost:
+                suspects += lost
+                print(f"a grading process died; grading the {len(lost)} submission(s) it held one at a time",
+                      file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------------------------------
