@@ -69,7 +69,6 @@ def active():
             if os.path.exists(source_notebook(name)) and (not chosen or name in chosen)}
 
 
-
 def source_notebook(assignment):
     """The instructor notebook of an assignment: source/<assignment>/<notebook>."""
     return os.path.join(ROOT, "source", assignment, ASSIGNMENTS[assignment][0])
@@ -83,7 +82,6 @@ def release_dir(assignment):
 def release_notebook(assignment):
     """The student version of an assignment's notebook: release/<assignment>/<notebook>."""
     return os.path.join(release_dir(assignment), ASSIGNMENTS[assignment][0])
-
 
 
 def course_modules():

@@ -7,7 +7,7 @@ The unit is `grader.unit:grade_submission`, or what CHARLM_GRADER_UNIT names (th
 
 Dask:
 
-Each submission is one task (`grader.driver.run_unit(spec, job)`), submitted with pure=False (two identical
+Each submission is one task (`run_unit(spec, job)`), submitted with pure=False (two identical
 notebooks are still two students) and retries; at most WINDOW tasks per worker thread are in flight, so a class
 of 20,000 notebooks never sits in the scheduler's memory at once. Results come back as data and are written by
 the coordinator as they complete. A worker lost mid-task (killed, out of memory, machine gone) is noticed by the
@@ -38,11 +38,8 @@ from grader.results import INTERNAL, internal_error
 from grader.store import cap
 
 UNIT_ENV = "CHARLM_GRADER_UNIT"
-
 DEFAULT_UNIT = "grader.unit:grade_submission"
-
 ATTEMPTS = 3            # a submission whose grading process dies this many times is not graded in this run
-
 
 
 def unit_spec():

@@ -167,7 +167,7 @@ class Assignment:
         self.release_cells = notebooks.cells_by_id(self.release)
         self.tests, self.points, self.hidden, self.subjects = {}, {}, set(), {}
         for cell in self.source.cells:
-            meta = cell.metadata.get("nbgrader", {})
+            meta = notebooks.nbgrader(cell)
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 gid = meta["grade_id"]
                 self.tests[gid] = notebooks.strip_markers(cell.source)
@@ -203,8 +203,7 @@ def learner_names(source):
     """Functions and classes the learner writes: top-level definitions holding a SOLUTION region."""
     names = set()
     for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("solution"):
+        if cell.cell_type != "code" or not notebooks.is_solution(cell):
             continue
         lines = cell.source.split("\n")
         marked = [i for i, line in enumerate(lines) if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION")]
@@ -247,7 +246,7 @@ def build_namespace(assignment, folder):
     os.chdir(folder)
     sys.path.insert(0, folder)
     for cell in assignment.source.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = notebooks.nbgrader(cell)
         if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
             continue
         code = notebooks.strip_markers(cell.source)
@@ -526,7 +525,7 @@ class Judge:
             if cell.cell_type != "code":
                 continue
             gid = notebooks.grade_id(cell)
-            meta = cell.metadata.get("nbgrader", {})
+            meta = notebooks.nbgrader(cell)
             if gid in assignment.tests:
                 plan.append((i, "test", gid))
             elif gid in assignment.release_cells and not meta.get("solution"):

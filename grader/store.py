@@ -33,11 +33,8 @@ from course.assignments import ASSIGNMENTS
 from grader.results import is_ours
 
 STATE = "grader-state.json"
-
 MAX_MESSAGE = 2000      # characters kept of one cell's message
-
 MAX_TEXT = 500          # characters kept of one review reason or note
-
 MAX_LISTED = 40         # review reasons, and notes, kept per result (then one line saying how many more)
 
 
