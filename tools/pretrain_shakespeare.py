@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [_ROOT, os.path.join(_ROOT, "utils")]
-from lstm import Adam, CharRNN, build_vocab, clip_grad_norm, encode  # noqa: E402
+from lstm import Adam, CharRNN, build_vocab, clip_grad_norm, encode, last_char_loss, window_losses  # noqa: E402
 
 from tools.pretrain import (  # noqa: E402
     BUILD,
@@ -103,26 +103,6 @@ def load_windows(path, T_x, stride, val_fraction):
             windows(starts[starts >= split]))
 
 
-def last_char_loss(logits, Y):
-    """Mean cross-entropy (nats) of the last position's prediction: logits (m, T_x, V), Y (m, T_x)."""
-    z = logits[:, -1].astype(np.float64)  # (m, vocab_size)
-    z -= z.max(axis=1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-    return float(-logp[np.arange(len(Y)), Y[:, -1]].mean())
-
-
-def evaluate(model, X, Y, batch_size=512):
-    """Mean loss per character over all positions, and on the last position only (nats), dropout off."""
-    total, last, n = 0.0, 0.0, 0
-    for i in range(0, len(X), batch_size):
-        xb, yb = X[i:i + batch_size], Y[i:i + batch_size]
-        logits, loss, _ = model.forward(xb, yb)
-        last += last_char_loss(logits, yb) * len(xb)
-        total += loss * len(xb)
-        n += len(xb)
-    return total / n, last / n
-
-
 # -----------------------------------------------------------------------------
 # training
 
@@ -185,7 +165,7 @@ def train(cfg, chars, X, Y, ckpt, X_eval, Y_eval, label, stop_after_batches=None
             losses.append(float(loss))
             if step < 10:
                 history["first_losses"].append(float(loss))
-        ev, ev_last = evaluate(model, X_eval, Y_eval)
+        ev, ev_last = window_losses(model, X_eval, Y_eval)
         history["train"].append(float(np.mean(losses)))
         history["train_last_char"].append(float(np.mean(last)))
         history["eval"].append(ev)

@@ -925,6 +925,28 @@ class CharRNN:
 # vocabulary and sampling
 
 
+def last_char_loss(logits, Y):
+    """Mean cross-entropy (nats) of the last position's prediction: logits (m, T_x, V), Y (m, T_x)."""
+    z = logits[:, -1].astype(np.float64)  # (m, vocab_size)
+    z -= z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(Y)), Y[:, -1]].mean())
+
+
+def window_losses(model, X, Y, batch_size=512):
+    """Mean loss per character of a CharRNN over windows X, Y (m, T_x): over all positions, and on the last position
+    only (the 41st character of a 40-character window, as a model predicting one character per window is scored);
+    nats, dropout off."""
+    total, last, n = 0.0, 0.0, 0
+    for i in range(0, len(X), batch_size):
+        xb, yb = X[i:i + batch_size], Y[i:i + batch_size]
+        logits, loss, _ = model.forward(xb, yb)
+        last += last_char_loss(logits, yb) * len(xb)
+        total += loss * len(xb)
+        n += len(xb)
+    return total / n, last / n
+
+
 def build_vocab(text):
     """
     Sorted list of the distinct characters of a text.
