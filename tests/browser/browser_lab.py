@@ -538,9 +538,9 @@ def test_learner_and_instructor_in_jupyterlab(scratch, browser, request, tmp_pat
         cell(page, "def make_text_box(").locator(".jp-InputPrompt").click()
         page.locator("[title='Insert a cell below (B)']").filter(visible=True).first.click()
         page.locator(".jp-Notebook .jp-Cell.jp-mod-active .cm-content").filter(visible=True).click()
-        page.keyboard.insert_text("plt.plot(losses)  # the interrupted epoch's batches\nplt.show()")
+        page.keyboard.insert_text("plt.plot(running_last)  # the interrupted epoch's batches\nplt.show()")
         page.keyboard.press("Shift+Enter")
-        figure = cell(page, "plt.plot(losses)").locator(".jp-RenderedImage img")
+        figure = cell(page, "plt.plot(running_last)").locator(".jp-RenderedImage img")
         figure.wait_for(state="attached", timeout=60_000)
         wait_idle(page)
         assert figure.evaluate("img => img.naturalWidth") > 100, "the figure renders"
