@@ -32,7 +32,8 @@ ASSIGNMENTS = {
         "nietzsche_rnn.ipynb",
         ["utils/lstm.py", "utils/nietzsche.py", "utils/progress.py", "utils/grading.py", "utils/nietzsche_expected.py",
          "utils/exercises.py", "data/nietzsche.txt", "utils/pretrained.py", "data/nietzsche_3char.npz",
-         "data/nietzsche_8char.npz", "data/nietzsche_rnn.npz", "data/nietzsche_stateful_rnn.npz"],
+         "data/nietzsche_8char.npz", "data/nietzsche_rnn.npz", "data/nietzsche_stateful_rnn.npz",
+         "data/nietzsche_lstm.npz"],
     ),
 }
 
@@ -55,6 +56,7 @@ DATA_SHA256 = {
     "data/nietzsche_8char.npz": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
     "data/nietzsche_rnn.npz": "d71a166a7e6ba82fc48cdf6f7921415e40d7fdb4acfa5cb5bac68b4fe14306b3",
     "data/nietzsche_stateful_rnn.npz": "56fb43ef85739f4f6ba4bb1c8ca30cbed4f95d67de591be7ba11a41e0db36fa3",
+    "data/nietzsche_lstm.npz": "81464194cdbdd3193ddad81ed9d166e77c5b69927089d43104d01a2456c01108",
 }
 
 

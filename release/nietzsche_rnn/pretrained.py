@@ -72,7 +72,7 @@ SHA256 = {
     "nietzsche_8char": "f7072766fbca6e5c1d7441e93ca1fe6d226a2e9fc229ab0dde86407db9b97037",
     "nietzsche_rnn": "d71a166a7e6ba82fc48cdf6f7921415e40d7fdb4acfa5cb5bac68b4fe14306b3",
     "nietzsche_stateful_rnn": "56fb43ef85739f4f6ba4bb1c8ca30cbed4f95d67de591be7ba11a41e0db36fa3",
-    "nietzsche_lstm": "",
+    "nietzsche_lstm": "81464194cdbdd3193ddad81ed9d166e77c5b69927089d43104d01a2456c01108",
     "text8_lstm": "a7614f8003f21388bc60d1875a5bf914e096683269267ee55e269b46a218571f",
     "text8_seq2seq": "8ac1f8f0bc399fbbe0a67d1d0d8e1d17f2f47977a2959b59d946e265cbc24efe",
     "shakespeare_lstm": "bf390c1d02234ebac3e617e98d1de2ef4c9444cd607b8dbdcd745680a8983684",

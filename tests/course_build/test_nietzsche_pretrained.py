@@ -88,9 +88,14 @@ def test_the_stateful_rnn_writes_both_ways(cells):
 
 @pytest.mark.skipif("nietzsche_lstm" not in SHIPPED, reason="the stateful LSTM does not ship yet")
 def test_the_stateful_lstm_writes_400_characters(cells):
+    """Through the learner's get_next_char and StatefulWriter: the text the training log wrote with the same
+    functions, seed and opening (two calls of 200, the state carried between them)."""
     text = stored(cells["orig_lstm_text"])
-    written = re.search(r"ours, 400 characters:\n(.*)\n\n", text, re.S).group(1)
-    assert len(written) >= 400
+    log = shipped_log("lstm")["text"]
+    assert written("after 'for thos':", text) == log["greedy"][len(log["prompt"])]
+    four_hundred = re.search(r"ours, 400 characters:\n(.*)\n\n", text, re.S).group(1)
+    assert four_hundred == log["stateful_sampled_t0.6_seed0_400"]
+    assert len(four_hundred) == len("for thos") + 400
 
 
 # -----------------------------------------------------------------------------
@@ -98,7 +103,7 @@ def test_the_stateful_lstm_writes_400_characters(cells):
 
 
 def test_release_sections_wait_for_their_exercise_in_one_line(monkeypatch):
-    from test_exercises import outputs, run_release
+    from tests.helpers.release_kernel import outputs, run_release
 
     def line(n, name):
         return ("Not run yet: this cell needs Exercise %s (`%s`), which is not written yet. "
@@ -119,3 +124,30 @@ def test_release_sections_wait_for_their_exercise_in_one_line(monkeypatch):
     assert "8-char loop at the original's settings" in outputs(ran[9])[0][1]
     assert outputs(ran[10]) == [("stream", line(2, "unrolled_forward"))]
     assert outputs(ran[12]) == [("stream", line(5, "get_next_n_chars"))]
+
+
+# -----------------------------------------------------------------------------
+# section 14's table: every shipped stage's row is its shipped log
+
+
+TABLE_ROWS = {"3-char": "3char", "8-char loop": "8char", "RNN layer": "rnn", "RNN layer, then 3 at lr 1e-4": "rnn",
+              "stateful RNN": "stateful_rnn", "stateful RNN, then 3 at lr 1e-4": "stateful_rnn",
+              "stateful LSTM (512)": "lstm", "stateful LSTM, then 20 at lr 1e-4": "lstm"}
+
+
+def test_the_table_at_the_original_sizes_is_the_shipped_logs():
+    """Each row: the original's loss at that epoch, ours on the whole corpus (the shipped weights' log), and the
+    twin's training and held-out loss, all as the files say, to 4 decimals."""
+    table = next(c for c in notebooks.read(NOTEBOOK).cells if "| stage | epoch | original |" in c.source)
+    rows = [line.strip("|").split("|") for line in table.source.splitlines()
+            if line.startswith("| ") and not line.startswith("| stage")]
+    assert sorted(r[0].strip() for r in rows) == sorted(TABLE_ROWS)
+    for stage, epoch, original, whole, split_train, held_out in ([c.strip() for c in r] for r in rows):
+        name = TABLE_ROWS[stage]
+        if f"nietzsche_{name}" not in SHIPPED:
+            continue
+        log, e = shipped_log(name), int(epoch)
+        assert original == f"{log['original_train_loss'][epoch]:.4f}", stage
+        assert whole == f"{log['train_loss'][e - 1]:.4f}", stage
+        assert split_train == f"{log['held_out']['train_loss'][e - 1]:.4f}", stage
+        assert held_out == f"{log['held_out']['held_out_loss'][e - 1]:.4f}", stage
