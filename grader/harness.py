@@ -88,7 +88,13 @@ class _Clock:
 CLOCK = None
 
 
-def _make_shell():
+_SHELL = None   # the shell class, made once: a second class of the same name would be a sibling singleton
+
+
+def _shell_class():
+    global _SHELL
+    if _SHELL is not None:
+        return _SHELL
     from IPython.core.displayhook import DisplayHook
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -118,8 +124,19 @@ def _make_shell():
                                    "traceback": [line[:MAX_TEXT] for line in stb[-60:]]}
 
     Shell.displayhook_class = QuietHook
+    _SHELL = Shell
+    return Shell
+
+
+def _make_shell():
+    """A new shell (IPython's singleton, so that get_ipython() in a cell finds it): an earlier one of ours in this
+    process is replaced (the judge builds one per namespace); a shell of someone else's is an error of IPython's."""
+    from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
+    Shell = _shell_class()
+    if isinstance(InteractiveShell._instance, Shell):
+        Shell.clear_instance()
     config = Config()
     config.HistoryManager.enabled = False  # no history file and no thread saving it (the judge forks)
     return Shell.instance(config=config, colors="NoColor")

@@ -275,9 +275,6 @@ def prebuild(name, parent):
     if name in _PREBUILT:
         return
     _PREBUILT.clear()
-    from IPython.core.interactiveshell import InteractiveShell
-
-    InteractiveShell.clear_instance()  # the harness's shell is a singleton: one per namespace built
     assignment = Assignment(name)
     trusted = assignment.trusted_folder(parent)
     try:
