@@ -507,7 +507,7 @@ def main(argv=None):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
-    # nbgrader's Gradebook runs `alembic` and we run nbgrader: both from this interpreter's environment
+    # nbgrader's code may run commands of this interpreter's environment (alembic; gradebook.py reads its head itself)
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")

@@ -16,6 +16,7 @@ The database is `sqlite:///<course>/gradebook.db` unless --db gives another URL 
 course, see docs/grading.md). Only the coordinator writes it.
 """
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -51,12 +52,11 @@ def ensure_assignment(course, assignment, url, state):
                                           _has_assignment(url, assignment)):
         return
     import nbformat
-    from nbgrader.api import Gradebook
     from nbgrader.preprocessors import ClearOutput, ClearSolutions, ComputeChecksums, LockCells, SaveCells
 
     notebook = ASSIGNMENTS[assignment][0]
     nb = nbformat.read(os.path.join(ROOT, "source", assignment, notebook), as_version=4)
-    with Gradebook(url, COURSE_ID) as gb:
+    with nbgrader_api().Gradebook(url, COURSE_ID) as gb:
         gb.update_or_create_assignment(assignment)
     resources = {"nbgrader": {"db_url": url, "assignment": assignment, "notebook": notebook[:-len(".ipynb")]}}
     for step in (LockCells(), ClearSolutions(code_stub=CODE_STUB), ClearOutput(), ComputeChecksums(), SaveCells()):
@@ -65,20 +65,40 @@ def ensure_assignment(course, assignment, url, state):
 
 
 def _has_assignment(url, assignment):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(url) as gb:
+    api = nbgrader_api()
+    with api.Gradebook(url) as gb:
         try:
             gb.find_assignment(assignment)
             return True
-        except MissingEntry:
+        except api.MissingEntry:
             return False
 
 
 def open_gradebook(url):
-    from nbgrader.api import Gradebook  # imports in seconds: only when something is written
+    return nbgrader_api().Gradebook(url)
 
-    return Gradebook(url)
+
+def nbgrader_api():
+    """nbgrader.api (imported in seconds: only when something is read or written), whose new gradebooks get their
+    migration head from this process. nbgrader asks a subprocess, `alembic heads`, for every new database: it needs
+    the `alembic` command on PATH (a grader run as .venv/bin/python without the environment activated failed on a
+    new course folder) and costs a second Python start (about 3 s) per new gradebook."""
+    from nbgrader import api
+
+    api.get_alembic_version = alembic_head
+    return api
+
+
+@functools.cache
+def alembic_head():
+    """The revision `alembic heads` prints for nbgrader's migrations, read from its migration scripts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def sync(gb, assignment, records, synced):

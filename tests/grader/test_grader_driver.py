@@ -103,7 +103,7 @@ def test_class_graded_nothing_lost(klass, tmp_path):
     (course / "mine" / "lecture.ipynb").write_text("keep me", encoding="utf-8")
     (course / "gradebook.db.bak").write_text("keep me too", encoding="utf-8")
     before, kept = tree_checksums(klass), tree_checksums(course)
-    done = grader(*grade_args(klass, course))
+    done = grader(*grade_args(klass, course), PATH=os.defpath)  # run as .venv/bin/python: no venv commands on PATH
     assert tree_checksums(klass) == before
     after = tree_checksums(course)
     assert all(after.get(k) == v for k, v in kept.items())
@@ -118,6 +118,13 @@ def test_class_graded_nothing_lost(klass, tmp_path):
         n = db.execute("select count(*) from submitted_assignment").fetchone()[0]
         flagged = db.execute("select count(*) from submitted_notebook where flagged").fetchone()[0]
     assert n == 14 and flagged == sum(r["flagged"] == "yes" for r in rows)
+    # the new gradebook's migration revision is the one nbgrader's own `alembic heads` gives
+    with sqlite3.connect(course / "gradebook.db") as db:
+        revision = db.execute("select version_num from alembic_version").fetchone()[0]
+    venv_path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", os.defpath)
+    heads = subprocess.run([sys.executable, "-c", "from nbgrader.api import get_alembic_version as v; print(v())"],
+                           env=dict(os.environ, PATH=venv_path), capture_output=True, text=True, check=True)
+    assert revision == heads.stdout.strip()
     assert (course / "feedback" / "s00000_dinosaur_island_solution" / "dinosaur_island" /
             "dinosaur_island.html").exists()
     assert "could not be graded" in (course / "feedback" / "broken" / "dinosaur_island" /
