@@ -26,10 +26,11 @@ import argparse
 import os
 import re
 import sys
+from dataclasses import fields
 
 from course.assignments import ASSIGNMENTS
 from grader import pipeline
-from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, GradeOptions
 from grader.pipeline import Fail
 
 
@@ -42,29 +43,30 @@ def _course(path):
 
 
 def cmd_grade(args):
-    if args.assignment not in ASSIGNMENTS:
-        raise Fail(f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
-    if args.workers < 1:
+    options = GradeOptions(**{f.name: getattr(args, f.name) for f in fields(GradeOptions)})
+    if options.assignment not in ASSIGNMENTS:
+        raise Fail(f"unknown assignment {options.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
+    if options.workers < 1:
         raise Fail("--workers must be at least 1")
-    if args.scratch and not args.dry_run:
+    if options.scratch and not options.dry_run:
         raise Fail("--scratch is for --dry-run")
-    submissions_path = os.path.abspath(args.submissions)
-    if args.dry_run:   # the course folder is only read: not even created
-        course = os.path.abspath(args.course)
+    submissions_path = os.path.abspath(options.submissions)
+    if options.dry_run:   # the course folder is only read: not even created
+        course = os.path.abspath(options.course)
         if os.path.exists(course) and not os.path.isdir(course):
-            raise Fail(f"--course {args.course}: exists and is not a folder")
+            raise Fail(f"--course {options.course}: exists and is not a folder")
     else:
-        course = _course(args.course)
+        course = _course(options.course)
     if course == submissions_path or course.startswith(submissions_path + os.sep):
         raise Fail("--course must not be inside --submissions (the submissions are never written to)")
-    if args.student_pattern:
+    if options.student_pattern:
         try:
-            pattern = re.compile(args.student_pattern)
+            pattern = re.compile(options.student_pattern)
         except re.error as e:
             raise Fail(f"--student-pattern: {e}") from None
         if "student" not in pattern.groupindex:
             raise Fail("--student-pattern needs a group named student, e.g. '^(?P<student>[^_]+)_'")
-    problems = pipeline.grade(args)
+    problems = pipeline.grade(options)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -126,7 +128,8 @@ def parser():
     g.add_argument("--assignment", required=True, help=f"one of {', '.join(ASSIGNMENTS)}")
     g.add_argument("--submissions", required=True, help="nbgrader layout folder, flat folder or .zip (read only)")
     g.add_argument("--course", required=True, help="course folder for the results (created; never emptied)")
-    g.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
+    g.add_argument("--workers", type=int, default=GradeOptions.workers,
+                   help="submissions graded at once on this machine")
     g.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port) to grade on its workers")
     g.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
                    help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT:g})")

@@ -20,8 +20,9 @@ state, step_grade grades into it, step_changes prints and writes (changes.md, ch
 without --dry-run would change; the course folder is only read. Each step needs the one before, so the first
 failure ends a dry run.
 
-`grade(args)` finds the submissions, holds the course's lock (shared for a dry run), runs the steps and returns
-the problems, one line each; the command line (grader/cli.py) prints them and sets the exit status.
+`grade(options)` (a GradeOptions, grader/defaults.py) finds the submissions, holds the course's lock (shared for
+a dry run), runs the steps and returns the problems, one line each; the command line (grader/cli.py) prints them
+and sets the exit status. Steps read the run's options as `run.options`.
 """
 
 import copy
@@ -32,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 
 from course.assignments import ASSIGNMENTS
+from grader.defaults import GradeOptions
 
 
 class Fail(Exception):
@@ -48,7 +50,7 @@ class GradeRun:
 
     grade() runs GRADE_STEPS (or DRY_RUN_STEPS) in order on it (see the module's docstring)."""
 
-    args: object                    # the command line's options
+    options: GradeOptions
     course: str
     url: str
     submissions: list
@@ -66,13 +68,13 @@ class GradeRun:
     @property
     def target(self):
         """Where the grading writes: the course folder, or a dry run's scratch folder (never the course then)."""
-        if self.args.dry_run and not self.scratch:
+        if self.options.dry_run and not self.scratch:
             raise Fail("dry run without a scratch folder: nothing is graded", status=1)
-        return self.scratch if self.args.dry_run else self.course
+        return self.scratch if self.options.dry_run else self.course
 
     @property
     def assignment(self):
-        return self.args.assignment
+        return self.options.assignment
 
 
 def _secret(run):
@@ -84,7 +86,7 @@ def _secret(run):
     warning = seeds.exposed(run.course)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    if not run.args.dry_run:
+    if not run.options.dry_run:
         return None
     secret = seeds.read_secret(run.course)
     if secret is None:
@@ -98,20 +100,20 @@ def _secret(run):
 def step_grade(run):
     from grader import driver, seeds, store
 
-    args = run.args
+    options = run.options
     target = run.target
     try:
-        run.outcome = driver.grade(target, args.assignment, run.submissions, workers=args.workers,
-                                   scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
-                                   regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state,
-                                   secret=_secret(run))
+        run.outcome = driver.grade(target, options.assignment, run.submissions, workers=options.workers,
+                                   scheduler=options.scheduler, cell_timeout=options.cell_timeout,
+                                   budget=options.budget, regrade=options.regrade,
+                                   allow_unsandboxed=options.allow_unsandboxed, state=run.state, secret=_secret(run))
     except seeds.SeedError as e:   # a course secret that cannot be used: nothing is graded
         raise Fail(str(e), status=1) from None
     except driver.NoSandbox as e:
         raise Fail(str(e)) from None
     if run.outcome.graded == 0 and not run.outcome.not_graded:
-        print(f"{args.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
-    run.records = store.load_results(target, args.assignment)
+        print(f"{options.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
+    run.records = store.load_results(target, options.assignment)
 
 
 def step_gradebook(run):
@@ -174,7 +176,7 @@ def step_feedback(run):
     """Feedback pages of the students whose result changed; one student's failure is a note about that student."""
     from grader import feedback, store
 
-    if run.args.no_feedback:
+    if run.options.no_feedback:
         return
     records, course, assignment = run.records, run.course, run.assignment
     made = run.state.setdefault("feedback", {}).setdefault(assignment, {})
@@ -190,7 +192,7 @@ def step_feedback(run):
     todo = [s for s in changed if records[s].get("has_notebook")]
     t1 = time.time()
     try:
-        errors.update(feedback.generate(course, assignment, run.url, todo, workers=run.args.workers))
+        errors.update(feedback.generate(course, assignment, run.url, todo, workers=run.options.workers))
     except Exception as e:  # noqa: BLE001 (feedback is never the end of a run: every page waits for the next)
         errors.update({s: f"{type(e).__name__}: {e}" for s in todo})
     for student in todo:
@@ -212,7 +214,7 @@ def step_feedback(run):
 def step_report(run):
     from grader import report
 
-    if run.by_assignment is not None and not run.args.quiet:
+    if run.by_assignment is not None and not run.options.quiet:
         report.print_table(run.by_assignment.get(run.assignment, []))
     not_graded = run.outcome.not_graded if run.outcome else {}
     if not_graded:
@@ -225,7 +227,7 @@ def step_report(run):
         run.problems.append(f"{len(not_graded):,} submission(s) NOT graded because of a fault of ours, not the "
                             "learners' (nothing recorded for them; an earlier grade stays as it was); fix the cause "
                             "above and run the same command again (without --regrade): it grades them")
-    if run.args.regrade and run.last:
+    if run.options.regrade and run.last:
         print(f"regrade: {report.totals(run.last['changes'], would=False).removeprefix('total: ')}"
               + (f"; {len(run.last['waiting'])} not graded again yet" if run.last["waiting"] else "")
               + " (listed in the summary's \"Last regrade\")")
@@ -256,23 +258,23 @@ def step_scratch(run):
 
     from grader import store
 
-    args = run.args
-    if args.scratch:
-        scratch = os.path.abspath(args.scratch)
-        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+    options = run.options
+    if options.scratch:
+        scratch = os.path.abspath(options.scratch)
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(options.submissions))):
             if _overlap(scratch, other):
-                raise Fail(f"--scratch {args.scratch}: must be outside {option} (and not hold it)")
+                raise Fail(f"--scratch {options.scratch}: must be outside {option} (and not hold it)")
         if os.path.exists(scratch) and not os.path.isdir(scratch):
-            raise Fail(f"--scratch {args.scratch}: exists and is not a folder")
+            raise Fail(f"--scratch {options.scratch}: exists and is not a folder")
         if os.path.isdir(scratch) and os.listdir(scratch) and not os.path.exists(os.path.join(scratch, SCRATCH_MARK)):
-            raise Fail(f"--scratch {args.scratch}: not empty, and not a dry run's scratch folder; give a new or "
+            raise Fail(f"--scratch {options.scratch}: not empty, and not a dry run's scratch folder; give a new or "
                        "empty folder")
         for ours in ("results", "autograded", "regrades"):   # an earlier dry run's, in a folder marked as ours
             shutil.rmtree(os.path.join(scratch, ours), ignore_errors=True)
         os.makedirs(scratch, exist_ok=True)
     else:
         temp = os.path.realpath(tempfile.gettempdir())
-        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
+        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(options.submissions))):
             other = os.path.realpath(other)
             if temp == other or temp.startswith(other.rstrip(os.sep) + os.sep):
                 raise Fail(f"the temporary folder {temp} is inside {option}: give the dry run a --scratch folder")
@@ -286,7 +288,7 @@ def step_scratch(run):
     store.scratch_course(run.course, run.assignment, scratch)
     run.state = copy.deepcopy(run.state)
     run.scratch = scratch
-    print(f"{run.assignment}: dry run{' of --regrade' if args.regrade else ''}: grading into {scratch}; nothing "
+    print(f"{run.assignment}: dry run{' of --regrade' if options.regrade else ''}: grading into {scratch}; nothing "
           f"in {run.course} is written", flush=True)
 
 
@@ -322,7 +324,7 @@ def step_changes(run):
     changes = report.compare(run.assignment, run.before, after, {sub.student for sub in run.submissions},
                              not_graded)
     _manual_notes(run, changes)
-    what = "--regrade" if run.args.regrade else "this run"
+    what = "--regrade" if run.options.regrade else "this run"
     md = [f"# {run.assignment}: what {what} would change (dry run)", "",
           f"Course `{run.course}`, graded into `{run.scratch}` at "
           f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}. Nothing in the course folder was written; the "
@@ -333,7 +335,7 @@ def step_changes(run):
             md.append(f"- `{entry['student']}`: {entry['manual']}")
     store.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
     store.write_json(os.path.join(run.scratch, "changes.json"),
-                      {"assignment": run.assignment, "course": run.course, "regrade": bool(run.args.regrade),
+                      {"assignment": run.assignment, "course": run.course, "regrade": bool(run.options.regrade),
                        "changes": changes})
     print(f"{run.assignment}: what {what} would change in {run.course}:")
     for line in report.format_changes(changes):
@@ -352,26 +354,26 @@ def step_changes(run):
 DRY_RUN_STEPS = [step_scratch, step_grade, step_changes]
 
 
-def grade(args):
-    """Grade args.submissions into args.course (checked by the command line): find the submissions, run the steps
+def grade(options):
+    """Grade options.submissions into options.course (checked by the command line): find the submissions, run the steps
     under the course's lock, return the problems (one line each; none when every step did its work)."""
     from grader import gradebook, inputs, store
 
-    course = os.path.abspath(args.course)
-    pattern = re.compile(args.student_pattern) if args.student_pattern else None
+    course = os.path.abspath(options.course)
+    pattern = re.compile(options.student_pattern) if options.student_pattern else None
     t0 = time.time()
     try:
-        subs = inputs.find_submissions(os.path.abspath(args.submissions), args.assignment, pattern)
+        subs = inputs.find_submissions(os.path.abspath(options.submissions), options.assignment, pattern)
     except inputs.InputError as e:
         raise Fail(str(e)) from None
     if not subs:
-        raise Fail(f"{args.submissions}: no {args.assignment} submissions found (see `python -m grader.inputs` "
+        raise Fail(f"{options.submissions}: no {options.assignment} submissions found (see `python -m grader.inputs` "
                    "docs/grading.md: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
-    print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
-    run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
-    with store.CourseLock(course, shared=args.dry_run):
+    print(f"{options.assignment}: {len(subs)} submission(s) in {options.submissions}", flush=True)
+    run = GradeRun(options, course, gradebook.db_url(course, options.db), subs, t0)
+    with store.CourseLock(course, shared=options.dry_run):
         run.state = store.load_state(course)
-        for step in DRY_RUN_STEPS if args.dry_run else GRADE_STEPS:
+        for step in DRY_RUN_STEPS if options.dry_run else GRADE_STEPS:
             try:
                 step(run)
             except Fail:
@@ -379,6 +381,6 @@ def grade(args):
             except Exception as e:  # noqa: BLE001 (a step's failure is reported; the steps after it still run)
                 run.problems.append(f"{step.__name__.removeprefix('step_')}: {type(e).__name__}: "
                                     f"{store.cap(str(e).strip(), 500)}")
-                if args.dry_run:   # a dry run's steps each need the one before: its report would be wrong
+                if options.dry_run:   # a dry run's steps each need the one before: its report would be wrong
                     break
     return run.problems
