@@ -10,12 +10,13 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Exec
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 
+from course.assignments import COURSE_ID  # noqa: E402
 from grader.feedback_page import TEMPLATES, FeedbackExporter, FeedbackPage  # noqa: E402
 from tools.nbgrader_ext import ClearWidgetState, HideHiddenTests, LimitOutputSize  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
-c.CourseDirectory.course_id = "charlm"
+c.CourseDirectory.course_id = COURSE_ID
 # a course-local exchange, so release, fetch, submit and collect work on one machine (git-ignored)
 c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "build", "exchange")
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"

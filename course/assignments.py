@@ -15,6 +15,8 @@ import os
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "data")
 
+COURSE_ID = "charlm"   # nbgrader's course id: nbgrader_config.py and the grader's gradebook (grader/gradebook.py)
+
 # assignment -> (notebook, shared files copied into the folder, by path from the repo root)
 ASSIGNMENTS = {
     "dinosaur_island": (

@@ -1,8 +1,9 @@
 """Reading nbgrader notebooks: cell predicates as nbgrader names them, cells by grade_id, the marked regions.
 
 The markers: `### BEGIN SOLUTION` ... `### END SOLUTION` (what the release replaces with a stub) and
-`### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` (what the release leaves out). `graded_cells(a)` reads an
-assignment's instructor notebook once per process.
+`### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` (what the release leaves out), each on a line of its own;
+`marked_lines` is their one parser (regions, without_regions and strip_markers are built on it). `graded_cells(a)`
+reads an assignment's instructor notebook once per process.
 """
 
 import functools
@@ -12,8 +13,7 @@ import nbformat
 
 from course.assignments import source_notebook
 
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
-REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)[ \t]*\n(.*?)^[ \t]*### END \1[ \t]*$", re.S | re.M)
+MARKER = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")   # one marker line, either kind
 
 
 def read(path):
@@ -37,15 +37,45 @@ def cells_by_id(nb):
     return {grade_id(c): c for c in nb.cells if grade_id(c)}
 
 
+def marked_lines(source, kind="SOLUTION"):
+    """A cell's source read line by line, the one parser of the markers: `(spans, kept)`.
+
+    Positions count the lines of `source.split("\\n")` from 0. spans: `(begin, end)`, the positions of the marker
+    lines of each `### BEGIN <kind>` ... `### END <kind>` region (a second BEGIN before the END is a line of the
+    region). kept: `(position, line)` of every line that is no marker line (of either kind), in order.
+    """
+    spans, kept, begin = [], [], None
+    for i, line in enumerate(source.split("\n")):
+        marker = MARKER.match(line)
+        if marker is None:
+            kept.append((i, line))
+        elif marker.group(2) == kind and marker.group(1) == "BEGIN" and begin is None:
+            begin = i
+        elif marker.group(2) == kind and marker.group(1) == "END" and begin is not None:
+            spans.append((begin, i))
+            begin = None
+    return spans, kept
+
+
 def regions(source, kind):
-    """The text of every `### BEGIN <kind>` ... `### END <kind>` region in a cell's source."""
-    return [m.group(2) for m in REGION.finditer(source) if m.group(1) == kind]
+    """The text of every `### BEGIN <kind>` ... `### END <kind>` region in a cell's source (each line ends "\\n")."""
+    lines = source.split("\n")
+    return ["".join(line + "\n" for line in lines[begin + 1:end]) for begin, end in marked_lines(source, kind)[0]]
+
+
+def without_regions(source, kind, replacement=""):
+    """The source with each `<kind>` region cut out, marker lines included: a line `replacement` in its place."""
+    lines = source.split("\n")
+    kept, start = [], 0
+    for begin, end in marked_lines(source, kind)[0]:
+        kept += [*lines[start:begin], replacement]
+        start = end + 1
+    return "\n".join(kept + lines[start:])
 
 
 def strip_markers(source):
     """The source with the BEGIN/END marker lines removed and the regions kept (the instructor's code)."""
-    marker = re.compile(r"^\s*### (BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
-    return "\n".join(line for line in source.split("\n") if not marker.match(line))
+    return "\n".join(line for _, line in marked_lines(source)[1])
 
 
 def nbgrader(cell):

@@ -11,7 +11,8 @@
 - grader.results: verdicts as types (Outcome), a zero verdict, a result that is our fault;
 - grader.gradebook, grader.feedback, grader.report: nbgrader's gradebook, feedback HTML, grades.csv and the
   class summary, all rebuilt from the result files by the one coordinating process;
-- grader.cli: `python -m grader grade ...` (see docs/grading.md).
+- grader.pipeline: a `grade` run as an ordered list of steps (grade, gradebook, CSV, summary, feedback);
+- grader.cli: `python -m grader grade ...`: parses, checks and prints (see docs/grading.md).
 """
 
 import sys

@@ -39,7 +39,8 @@ def hidden_lines(assignment):
     notebook, _ = ASSIGNMENTS[assignment]
     nb = notebooks.read(source_notebook(assignment))
     # lines that also stand outside the hidden regions (solutions included: learners write them) are no secret
-    visible = {_norm(line) for cell in nb.cells for line in notebooks.HIDDEN.sub("", cell.source).split("\n")}
+    visible = {_norm(line) for cell in nb.cells
+               for line in notebooks.without_regions(cell.source, "HIDDEN TESTS").split("\n")}
     lines = set()
     for cell in nb.cells:
         for region in notebooks.regions(cell.source, "HIDDEN TESTS"):

@@ -10,7 +10,7 @@
 `grade` reads the submissions (never writing there), grades those that are new or changed, and brings the
 course folder up to date: results/, autograded/, gradebook.db, grades.csv, summary/, then feedback/. Nothing in
 the course folder is deleted. With --dry-run it grades into a scratch folder outside the course instead
-(DRY_RUN_STEPS) and prints what the same command without --dry-run would change, per student: the score before ->
+and prints what the same command without --dry-run would change, per student: the score before ->
 after, the cells that change and why; the course folder is only read (not a byte of it changes). It refuses to
 run learners' code where it cannot sandbox it, unless --allow-unsandboxed says the instructor accepts that.
 The hidden tests draw each learner's inputs from a seed derived from the course's secret, <course>/grader-secret,
@@ -18,26 +18,20 @@ made on first need (grader/seeds.py); a dry run uses it when it exists and never
 Exit status: 0 when every submission has a grade; 1 when a submission could not be graded because of a fault of
 ours (it has no grade, and the next run grades it) or on a problem with the class as a whole (feedback that leaks
 hidden-test text, a failed gradebook); 2 for bad arguments, unreadable submissions, or no sandbox.
+
+This module parses and checks the arguments and prints; the run itself, its steps in order, is grader/pipeline.py.
 """
 
 import argparse
-import copy
 import os
 import re
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import fields
 
 from course.assignments import ASSIGNMENTS
-from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT
-
-
-class Fail(Exception):
-    """A problem to report in one line, with exit status 2 (bad input) or 1."""
-
-    def __init__(self, message, status=2):
-        super().__init__(message)
-        self.status = status
+from grader import pipeline
+from grader.defaults import DEFAULT_BUDGET, DEFAULT_CELL_TIMEOUT, GradeOptions
+from grader.pipeline import Fail
 
 
 def _course(path):
@@ -48,369 +42,34 @@ def _course(path):
     return course
 
 
-@dataclass
-class GradeRun:
-    """One `grade` run: its options, what each step found, and the problems that make it end non-zero.
-
-    cmd_grade runs GRADE_STEPS in order, each `step(run)`; a step that fails is reported and the run goes on
-    with the next (a step that needs what a failed one makes does nothing). The CSV and the gradebook are written
-    before feedback is rendered, so the slowest step can never keep grades from the instructor."""
-
-    args: argparse.Namespace
-    course: str
-    url: str
-    submissions: list
-    t0: float
-    state: dict = field(default_factory=dict)
-    outcome: object = None          # driver.Outcome of the grading step
-    records: dict = field(default_factory=dict)   # {student: record} of the assignment, after grading
-    by_assignment: dict = None      # {assignment: report rows}, for the CSV, summary and table
-    csv_path: str = None            # grades.csv, once written
-    problems: list = field(default_factory=list)  # one line each, printed as errors at the end
-    scratch: str = None             # a dry run's stand-in course: every write of the grading goes there
-    before: dict = None             # a dry run's {student: store.compact} of the course, before it grades
-    last: dict = None               # the last regrade (report.last_regrade), for the summary
-
-    @property
-    def target(self):
-        """Where the grading writes: the course folder, or a dry run's scratch folder (never the course then)."""
-        if self.args.dry_run and not self.scratch:
-            raise Fail("dry run without a scratch folder: nothing is graded", status=1)
-        return self.scratch if self.args.dry_run else self.course
-
-    @property
-    def assignment(self):
-        return self.args.assignment
-
-
-def _secret(run):
-    """The secret a dry run derives the learners' seeds from (grader/seeds.py): the course's if it has one, else one
-    of its scratch folder (it says so); None for a real run, where driver.grade reads the course's secret, or makes
-    it when it first grades something."""
-    from grader import seeds
-
-    warning = seeds.exposed(run.course)
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
-    if not run.args.dry_run:
-        return None
-    secret = seeds.read_secret(run.course)
-    if secret is None:
-        print(f"note: {seeds.secret_path(run.course)} does not exist yet (the first grade makes it): this dry run "
-              "draws the hidden tests' inputs from a secret of its scratch folder, so each learner's inputs differ "
-              "from the ones the real run will draw (a correct notebook's points do not)", flush=True)
-        secret = seeds.course_secret(run.scratch)
-    return secret
-
-
-def step_grade(run):
-    from grader import driver, seeds, store
-
-    args = run.args
-    target = run.target
-    try:
-        run.outcome = driver.grade(target, args.assignment, run.submissions, workers=args.workers,
-                                   scheduler=args.scheduler, cell_timeout=args.cell_timeout, budget=args.budget,
-                                   regrade=args.regrade, allow_unsandboxed=args.allow_unsandboxed, state=run.state,
-                                   secret=_secret(run))
-    except seeds.SeedError as e:   # a course secret that cannot be used: nothing is graded
-        raise Fail(str(e), status=1) from None
-    except driver.NoSandbox as e:
-        raise Fail(str(e)) from None
-    if run.outcome.graded == 0 and not run.outcome.not_graded:
-        print(f"{args.assignment}: nothing new or changed ({run.outcome.skipped} already graded)")
-    run.records = store.load_results(target, args.assignment)
-
-
-def step_gradebook(run):
-    from grader import gradebook, store
-
-    t1 = time.time()
-    gradebook.ensure_assignment(run.course, run.assignment, run.url, run.state)
-    store.save_state(run.course, run.state)
-    synced = run.state.setdefault("gradebook", {}).setdefault(run.assignment, {})
-    if any((synced.get(s) or {}).get("id") != store.version(r) for s, r in run.records.items()):
-        with gradebook.open_gradebook(run.url) as gb:
-            written, failed = gradebook.sync(gb, run.assignment, run.records, synced)
-        store.save_state(run.course, run.state)
-        print(f"gradebook: {written} submission(s) written to {run.url} ({time.time() - t1:.1f} s)")
-        for student, why in sorted(failed.items()):
-            run.problems.append(f"gradebook: {student} not written ({why}); the next run writes it")
-
-
-def step_csv(run):
-    from grader import gradebook, report
-
-    manual = {name: gradebook.manual_scores(run.url, name) for name in ASSIGNMENTS
-              if os.path.isdir(os.path.join(run.course, "results", name))}
-    run.by_assignment = {name: report.rows(run.course, name, scores) for name, scores in manual.items()}
-    run.csv_path = report.write_csv(run.course, run.by_assignment)
-
-
-def step_summary(run):
-    from grader import report, store
-
-    if run.by_assignment is None:
-        return
-    found = run.by_assignment.get(run.assignment, [])
-    records = run.records or store.load_results(run.course, run.assignment)
-    run.last = report.last_regrade(run.course, run.assignment, run.state, records,
-                                   {sub.student for sub in run.submissions})
-    fingerprint = report.fingerprint(found, run.last)
-    summaries = run.state.setdefault("summary", {})
-    if summaries.get(run.assignment) != fingerprint or not os.path.exists(
-            os.path.join(run.course, "summary", f"{run.assignment}.png")):
-        report.write_summary(run.course, run.assignment, found, run.last)
-        summaries[run.assignment] = fingerprint
-        store.save_state(run.course, run.state)
-
-
-def step_similarity(run):
-    """The class's similarity report, a section of the summary and a page beside it: for review, never a penalty."""
-    from grader import similarity
-
-    try:
-        page = similarity.report(run.course, run.assignment)
-    except (OSError, RuntimeError, ValueError) as e:  # the grades are all written: only the report is lost
-        print(f"warning: no similarity report: {e}", file=sys.stderr)
-        return
-    if page:
-        print(f"similarity: {page}")
-
-
-def step_feedback(run):
-    """Feedback pages of the students whose result changed; one student's failure is a note about that student."""
-    from grader import feedback, store
-
-    if run.args.no_feedback:
-        return
-    records, course, assignment = run.records, run.course, run.assignment
-    made = run.state.setdefault("feedback", {}).setdefault(assignment, {})
-    changed = [s for s, r in sorted(records.items()) if made.get(s) != store.version(r)]
-    errors = {}
-    for s in changed:
-        if not records[s].get("has_notebook"):
-            try:
-                feedback.write_ungraded(course, assignment, s, records[s]["result"])
-                made[s] = store.version(records[s])
-            except Exception as e:  # noqa: BLE001 (this student's page alone)
-                errors[s] = f"{type(e).__name__}: {e}"
-    todo = [s for s in changed if records[s].get("has_notebook")]
-    t1 = time.time()
-    try:
-        errors.update(feedback.generate(course, assignment, run.url, todo, workers=run.args.workers))
-    except Exception as e:  # noqa: BLE001 (feedback is never the end of a run: every page waits for the next)
-        errors.update({s: f"{type(e).__name__}: {e}" for s in todo})
-    for student in todo:
-        if student not in errors:
-            made[student] = store.version(records[student])
-    store.save_state(course, run.state)
-    for student, why in sorted(errors.items()):
-        last = (str(why).strip().splitlines() or ["no message"])[-1]
-        print(f"note: no feedback for {student} ({store.cap(last, 300)}); the next run tries again",
-              file=sys.stderr)
-    if changed:
-        leaked = feedback.leaks(course)
-        for path, line in leaked:
-            run.problems.append(f"hidden-test text in {path}: {line!r}")
-        print(f"feedback: {len(changed) - len(errors)} file(s) written to {course}/feedback"
-              f"{'; no hidden-test text in it' if not leaked else ''} ({time.time() - t1:.1f} s)")
-
-
-def step_report(run):
-    from grader import report
-
-    if run.by_assignment is not None and not run.args.quiet:
-        report.print_table(run.by_assignment.get(run.assignment, []))
-    not_graded = run.outcome.not_graded if run.outcome else {}
-    if not_graded:
-        by_reason = {}
-        for student, why in sorted(not_graded.items()):
-            by_reason.setdefault(why, []).append(student)
-        for why, students in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))[:5]:
-            names = ", ".join(students[:5]) + (f" and {len(students) - 5:,} more" if len(students) > 5 else "")
-            print(f"not graded: {names}: {why}", file=sys.stderr)
-        run.problems.append(f"{len(not_graded):,} submission(s) NOT graded because of a fault of ours, not the "
-                            "learners' (nothing recorded for them; an earlier grade stays as it was); fix the cause "
-                            "above and run the same command again (without --regrade): it grades them")
-    if run.args.regrade and run.last:
-        print(f"regrade: {report.totals(run.last['changes'], would=False).removeprefix('total: ')}"
-              + (f"; {len(run.last['waiting'])} not graded again yet" if run.last["waiting"] else "")
-              + " (listed in the summary's \"Last regrade\")")
-    print(f"grades: {run.csv_path or 'NOT written'}; summary: {run.course}/summary/{run.assignment}.md (.png); "
-          f"{time.time() - run.t0:.1f} s in all")
-
-
-GRADE_STEPS = [step_grade, step_gradebook, step_csv, step_summary, step_similarity, step_feedback, step_report]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# --dry-run: grade into a scratch folder, print what would change; the course folder is only read
-
-SCRATCH_MARK = ".charlm-dry-run"    # in a scratch folder this command made (which a later dry run may reuse)
-
-
-def _overlap(a, b):
-    a, b = os.path.realpath(a), os.path.realpath(b)
-    return a == b or a.startswith(b.rstrip(os.sep) + os.sep) or b.startswith(a.rstrip(os.sep) + os.sep)
-
-
-def step_scratch(run):
-    """The dry run's stand-in course: --scratch DIR (new, empty, or an earlier dry run's), else a new folder in
-    the system's temporary folder; outside the course and the submissions; with a copy of the assignment's results
-    and of grader-state.json's content (in memory), so that the grading skips and grades what the real run would."""
-    import shutil
-    import tempfile
-
-    from grader import store
-
-    args = run.args
-    if args.scratch:
-        scratch = os.path.abspath(args.scratch)
-        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
-            if _overlap(scratch, other):
-                raise Fail(f"--scratch {args.scratch}: must be outside {option} (and not hold it)")
-        if os.path.exists(scratch) and not os.path.isdir(scratch):
-            raise Fail(f"--scratch {args.scratch}: exists and is not a folder")
-        if os.path.isdir(scratch) and os.listdir(scratch) and not os.path.exists(os.path.join(scratch, SCRATCH_MARK)):
-            raise Fail(f"--scratch {args.scratch}: not empty, and not a dry run's scratch folder; give a new or "
-                       "empty folder")
-        for ours in ("results", "autograded", "regrades"):   # an earlier dry run's, in a folder marked as ours
-            shutil.rmtree(os.path.join(scratch, ours), ignore_errors=True)
-        os.makedirs(scratch, exist_ok=True)
-    else:
-        temp = os.path.realpath(tempfile.gettempdir())
-        for option, other in (("--course", run.course), ("--submissions", os.path.abspath(args.submissions))):
-            other = os.path.realpath(other)
-            if temp == other or temp.startswith(other.rstrip(os.sep) + os.sep):
-                raise Fail(f"the temporary folder {temp} is inside {option}: give the dry run a --scratch folder")
-        scratch = tempfile.mkdtemp(prefix=f"charlm-dry-run-{run.assignment}-")
-    with open(os.path.join(scratch, SCRATCH_MARK), "w", encoding="utf-8") as f:
-        f.write(f"a dry run's scratch folder for {run.course} (python -m grader grade --dry-run); delete it when "
-                "done\n")
-    order = store.graded_cells(run.assignment)
-    run.before = {s: store.compact(r, run.assignment, order)
-                  for s, r in store.load_results(run.course, run.assignment).items()}
-    store.scratch_course(run.course, run.assignment, scratch)
-    run.state = copy.deepcopy(run.state)
-    run.scratch = scratch
-    print(f"{run.assignment}: dry run{' of --regrade' if args.regrade else ''}: grading into {scratch}; nothing "
-          f"in {run.course} is written", flush=True)
-
-
-def _manual_notes(run, changes):
-    """A note on each changed student with a manual score (formgrader) on a cell: it stays and wins, or it would
-    be cleared (another notebook)."""
-    from grader import gradebook
-
-    try:
-        manual = gradebook.manual_scores(run.url, run.assignment)   # a read-only query
-    except Exception as e:  # noqa: BLE001 (a note less, never a failed dry run)
-        print(f"note: manual scores not read ({type(e).__name__}: {e})", file=sys.stderr)
-        return
-    for entry in changes["changed"]:
-        cells = {gid: v for (s, gid), v in manual.items() if s == entry["student"]}
-        if cells:
-            listed = ", ".join(f"{gid} {v:g}" for gid, v in sorted(cells.items()))
-            entry["manual"] = (f"manual scores in the gradebook ({listed}) would be cleared: another notebook"
-                               if entry["notebook"] != "same" else
-                               f"manual scores in the gradebook ({listed}) stay, and win over these points")
-
-
-def step_changes(run):
-    """What the same command without --dry-run would change: printed, and written to the scratch folder
-    (changes.md to read, changes.json for programs)."""
-    from grader import report, store
-
-    if run.outcome is None:   # the grading failed (reported): there is nothing to compare
-        return
-    not_graded = run.outcome.not_graded
-    order = store.graded_cells(run.assignment)
-    after = {s: store.compact(r, run.assignment, order) for s, r in run.records.items()}
-    changes = report.compare(run.assignment, run.before, after, {sub.student for sub in run.submissions},
-                             not_graded)
-    _manual_notes(run, changes)
-    what = "--regrade" if run.args.regrade else "this run"
-    md = [f"# {run.assignment}: what {what} would change (dry run)", "",
-          f"Course `{run.course}`, graded into `{run.scratch}` at "
-          f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}. Nothing in the course folder was written; the "
-          "same command without `--dry-run` makes these changes. Scores are the autograder's (a manual score "
-          "entered in formgrader still wins in grades.csv).", "", *report.changes_markdown(changes)]
-    for entry in changes["changed"]:
-        if entry.get("manual"):
-            md.append(f"- `{entry['student']}`: {entry['manual']}")
-    store.write_atomic(os.path.join(run.scratch, "changes.md"), "\n".join(md) + "\n")
-    store.write_json(os.path.join(run.scratch, "changes.json"),
-                      {"assignment": run.assignment, "course": run.course, "regrade": bool(run.args.regrade),
-                       "changes": changes})
-    print(f"{run.assignment}: what {what} would change in {run.course}:")
-    for line in report.format_changes(changes):
-        print(line)
-    for entry in changes["changed"]:
-        if entry.get("manual"):
-            print(f"note: {entry['student']}: {entry['manual']}")
-    print(f"dry run: nothing in {run.course} was written; the same command without --dry-run makes these changes. "
-          f"Report: {os.path.join(run.scratch, 'changes.md')} (and .json; the graded notebooks are in "
-          f"{run.scratch}/autograded)")
-    if not_graded:
-        run.problems.append(f"{len(not_graded):,} submission(s) could not be graded in this dry run because of a "
-                            "fault of ours, not the learners' (listed as \"not graded (ours)\" above)")
-
-
-DRY_RUN_STEPS = [step_scratch, step_grade, step_changes]
-
-
 def cmd_grade(args):
-    from grader import gradebook, inputs, store
-
-    if args.assignment not in ASSIGNMENTS:
-        raise Fail(f"unknown assignment {args.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
-    if args.workers < 1:
+    options = GradeOptions(**{f.name: getattr(args, f.name) for f in fields(GradeOptions)})
+    if options.assignment not in ASSIGNMENTS:
+        raise Fail(f"unknown assignment {options.assignment!r}; known: {', '.join(sorted(ASSIGNMENTS))}")
+    if options.workers < 1:
         raise Fail("--workers must be at least 1")
-    if args.scratch and not args.dry_run:
+    if options.scratch and not options.dry_run:
         raise Fail("--scratch is for --dry-run")
-    submissions_path = os.path.abspath(args.submissions)
-    if args.dry_run:   # the course folder is only read: not even created
-        course = os.path.abspath(args.course)
+    submissions_path = os.path.abspath(options.submissions)
+    if options.dry_run:   # the course folder is only read: not even created
+        course = os.path.abspath(options.course)
         if os.path.exists(course) and not os.path.isdir(course):
-            raise Fail(f"--course {args.course}: exists and is not a folder")
+            raise Fail(f"--course {options.course}: exists and is not a folder")
     else:
-        course = _course(args.course)
+        course = _course(options.course)
     if course == submissions_path or course.startswith(submissions_path + os.sep):
         raise Fail("--course must not be inside --submissions (the submissions are never written to)")
-    pattern = None
-    if args.student_pattern:
+    if options.student_pattern:
         try:
-            pattern = re.compile(args.student_pattern)
+            pattern = re.compile(options.student_pattern)
         except re.error as e:
             raise Fail(f"--student-pattern: {e}") from None
         if "student" not in pattern.groupindex:
             raise Fail("--student-pattern needs a group named student, e.g. '^(?P<student>[^_]+)_'")
-    t0 = time.time()
-    try:
-        subs = inputs.find_submissions(submissions_path, args.assignment, pattern)
-    except inputs.InputError as e:
-        raise Fail(str(e)) from None
-    if not subs:
-        raise Fail(f"{args.submissions}: no {args.assignment} submissions found (see `python -m grader.inputs` "
-                   "docs/grading.md: nbgrader layout <student>/<assignment>/*.ipynb, or a flat folder/zip of .ipynb)")
-    print(f"{args.assignment}: {len(subs)} submission(s) in {args.submissions}", flush=True)
-    run = GradeRun(args, course, gradebook.db_url(course, args.db), subs, t0)
-    with store.CourseLock(course, shared=args.dry_run):
-        run.state = store.load_state(course)
-        for step in DRY_RUN_STEPS if args.dry_run else GRADE_STEPS:
-            try:
-                step(run)
-            except Fail:
-                raise
-            except Exception as e:  # noqa: BLE001 (a step's failure is reported; the steps after it still run)
-                run.problems.append(f"{step.__name__.removeprefix('step_')}: {type(e).__name__}: "
-                                    f"{store.cap(str(e).strip(), 500)}")
-                if args.dry_run:   # a dry run's steps each need the one before: its report would be wrong
-                    break
-    for problem in run.problems:
+    problems = pipeline.grade(options)
+    for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    return 1 if run.problems else 0
+    return 1 if problems else 0
 
 
 def cmd_build(args):
@@ -469,7 +128,8 @@ def parser():
     g.add_argument("--assignment", required=True, help=f"one of {', '.join(ASSIGNMENTS)}")
     g.add_argument("--submissions", required=True, help="nbgrader layout folder, flat folder or .zip (read only)")
     g.add_argument("--course", required=True, help="course folder for the results (created; never emptied)")
-    g.add_argument("--workers", type=int, default=1, help="submissions graded at once on this machine")
+    g.add_argument("--workers", type=int, default=GradeOptions.workers,
+                   help="submissions graded at once on this machine")
     g.add_argument("--scheduler", help="address of a Dask scheduler (tcp://host:port) to grade on its workers")
     g.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
                    help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT:g})")

@@ -22,10 +22,9 @@ import os
 import sqlite3
 import warnings
 
-from course.assignments import ASSIGNMENTS, ROOT, source_notebook
+from course.assignments import ASSIGNMENTS, COURSE_ID, ROOT, source_notebook
 from grader.store import version
 
-COURSE_ID = "charlm"                                     # as in nbgrader_config.py
 CODE_STUB = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}   # as in nbgrader_config.py
 
 

@@ -205,17 +205,14 @@ def learner_names(source):
     for cell in source.cells:
         if cell.cell_type != "code" or not notebooks.is_solution(cell):
             continue
-        lines = cell.source.split("\n")
-        marked = [i for i, line in enumerate(lines) if line.strip() in ("### BEGIN SOLUTION", "### END SOLUTION")]
-        regions = list(zip(marked[::2], marked[1::2]))
-        kept = [i for i, line in enumerate(lines) if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+        regions, kept = notebooks.marked_lines(cell.source, "SOLUTION")
         try:
-            tree = ast.parse("\n".join(lines[i] for i in kept))
+            tree = ast.parse("\n".join(line for _, line in kept))
         except SyntaxError:
             continue
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                first, last = kept[node.lineno - 1], kept[node.end_lineno - 1]
+                first, last = kept[node.lineno - 1][0], kept[node.end_lineno - 1][0]
                 if any(first <= b <= last or b <= first <= e for b, e in regions):
                     names.add(node.name)
     return names

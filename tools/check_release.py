@@ -58,7 +58,8 @@ def secret_lines(source):
     for cell in source.cells:
         secret |= {line.strip() for kind in ("SOLUTION", "HIDDEN TESTS") for r in notebooks.regions(cell.source, kind)
                    for line in r.split("\n")}
-        public |= {line.strip() for line in notebooks.REGION.sub("", cell.source).split("\n")}
+        outside = notebooks.without_regions(notebooks.without_regions(cell.source, "SOLUTION"), "HIDDEN TESTS")
+        public |= {line.strip() for line in outside.split("\n")}
     return {line for line in secret - public if line and not line.startswith("#")}
 
 

@@ -17,7 +17,7 @@ import re
 from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
 
-from course.notebooks import HIDDEN
+from course import notebooks
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PLACEHOLDER = "# (hidden tests: their code is not shown; their results are below)"
@@ -62,8 +62,8 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Remove hidden-test source from cells and tracebacks before feedback is rendered."""
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and HIDDEN.search(cell.source):
-            cell.source = HIDDEN.sub(PLACEHOLDER, cell.source)
+        if cell.cell_type == "code" and notebooks.regions(cell.source, "HIDDEN TESTS"):
+            cell.source = notebooks.without_regions(cell.source, "HIDDEN TESTS", PLACEHOLDER)
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {ANSI.sub('', output.evalue)}"]

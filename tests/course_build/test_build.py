@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from course import notebooks
-from course.assignments import ASSIGNMENTS, active
+from course.assignments import ASSIGNMENTS, COURSE_ID, active
 from grader import specs as submissions
 from tools import check_release, sync
 
@@ -48,6 +48,18 @@ def test_ci_runs_exactly_make_test():
     with open(os.path.join(ROOT, ".ci", "run")) as f:
         commands = [line.strip() for line in f if line.strip() and not line.startswith("#")]
     assert commands[-1] == "make test"
+
+
+def test_nbgrader_and_the_grader_use_the_course_id_of_the_course_model(tmp_path):
+    """nbgrader_config.py, loaded as nbgrader loads it (from another folder: it finds course/ by its own path), sets
+    the course id of course/assignments.py, the one the grader's gradebook writes."""
+    from grader import gradebook
+
+    code = ("from traitlets.config.loader import PyFileConfigLoader\n"
+            f"c = PyFileConfigLoader('nbgrader_config.py', path={ROOT!r}).load_config()\n"
+            "print(c.CourseDirectory.course_id)")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == COURSE_ID == gradebook.COURSE_ID, (loaded.stdout, COURSE_ID)
 
 
 def solution_line(assignment):
