@@ -19,7 +19,7 @@ LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv sandbox sync release autograde grader-check validate test lint unit nbval release-check execute \
+.PHONY: all help venv sandbox sync release autograde grader-check validate test checks lint unit nbval release-check execute \
 	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
 	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker grader-seeds
 
@@ -144,11 +144,18 @@ validate: sync
 	$(BIN)/python -m tools.validate $(SOURCE_NOTEBOOKS)
 	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
-## test: everything CI checks. The unit tests and the notebooks (nbval) run side by side, one core each
-## (neither writes what the other reads; each one's output is printed whole when it ends), then the rest in turn
+## test: everything CI checks, on two lanes side by side (each one's output printed whole when it ends): the unit
+## tests, and beside them `checks`. Neither lane writes what the other reads (the unit tests' `make release` runs in a
+## copy of the course)
 test: lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit nbval
-	$(MAKE) --no-print-directory release-check validate grader-check browser-test
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit checks
+
+## checks: the second lane of `make test`, in turn: the notebooks (nbval), the release, validation, the grader's
+## corpora (grader-check without regenerating release/, which release-check has just found equal to a fresh
+## generation, and which the unit tests beside it read) and the browser tests
+checks: nbval sandbox
+	@for t in release-check validate $(foreach a,$(ASSIGNMENTS),grade-$(a)) browser-test; do \
+		$(MAKE) --no-print-directory $$t || exit 1; done
 
 ## lint: ruff over the whole repository
 lint: venv
