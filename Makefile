@@ -19,7 +19,7 @@ LAB_NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 SAMPLES = $(foreach a,$(ASSIGNMENTS),$(wildcard grader_tests/samples/$(a)_*.py))
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv sandbox sync release autograde grader-check validate test lane-unit lane-checks lint unit nbval release-check execute \
+.PHONY: all help venv sandbox sync release autograde grader-check validate test lane-unit lane-checks lane-browser lint unit nbval release-check execute \
 	lab workspace formgrader selfcheck-corpus chromium browser-test bench bench-nietzsche pretrain pretrain-nietzsche \
 	pretrain-text8 pretrain-shakespeare figures clean dask-scheduler dask-worker grader-seeds
 
@@ -144,19 +144,22 @@ validate: sync
 	$(BIN)/python -m tools.validate $(SOURCE_NOTEBOOKS)
 	$(BIN)/python -m tools.validate --expect-fail $(foreach a,$(ASSIGNMENTS),release/$(a)/$(a).ipynb)
 
-## test: everything CI checks, on two lanes side by side, one core each (each lane's output printed whole when it
-## ends): `lane-unit` (the unit tests, then the last assignment's grader corpora) and `lane-checks` (the notebooks
-## under nbval, release-check, validate, the other assignments' corpora, the browser tests), of about equal length.
-## Neither lane writes what the other reads (the unit tests' `make release` runs in a copy of the course); the
-## corpora are graded on the release/ that release-check finds equal to a fresh generation, not regenerated
+## test: everything CI checks, on three lanes side by side (each lane's output printed whole when it ends):
+## `lane-unit` (the unit tests, then the last assignment's grader corpora) and `lane-checks` (the notebooks under
+## nbval, release-check, validate, the other assignments' corpora), one core each and of about equal length, and
+## `browser-test`, which mostly waits (its bar is a notebook left open past an autosave). No lane writes what another
+## reads (the unit tests' `make release` runs in a copy of the course); the corpora are graded on the release/ that
+## release-check finds equal to a fresh generation, not regenerated
 LANE_UNIT := unit $(foreach a,$(lastword $(ASSIGNMENTS)),grade-$(a))
-LANE_CHECKS := nbval release-check validate $(foreach a,$(filter-out $(lastword $(ASSIGNMENTS)),$(ASSIGNMENTS)),grade-$(a)) \
-	browser-test
+LANE_CHECKS := nbval release-check validate $(foreach a,$(filter-out $(lastword $(ASSIGNMENTS)),$(ASSIGNMENTS)),grade-$(a))
 test: lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target lane-unit lane-checks
+	$(MAKE) --no-print-directory -j3 --output-sync=target lane-unit lane-checks lane-browser
 
 lane-unit lane-checks: sync sandbox
 	@for t in $(if $(filter lane-unit,$@),$(LANE_UNIT),$(LANE_CHECKS)); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+lane-browser: sync sandbox
+	@$(MAKE) --no-print-directory browser-test
 
 ## lint: ruff over the whole repository
 lint: venv
