@@ -73,10 +73,16 @@ def _graded_cells(assignment):
 
 
 def which_assignment(nb, path):
-    """The assignment a notebook belongs to: the one sharing most graded-cell ids with it, else its file name.
+    """The assignment a notebook belongs to: the one whose notebook file it is (by name: that is the assignment it is
+    handed in for, so it is checked as `grade` will grade it, even when its cells are another assignment's), else the
+    one sharing most graded-cell ids with it, else the one its file name starts with.
 
-    None when neither tells (a lab, or a notebook of no assignment of this course).
+    None when nothing tells (a lab, or a notebook of no assignment of this course).
     """
+    base = os.path.basename(path)
+    for name, (notebook, _) in ASSIGNMENTS.items():
+        if base == notebook:
+            return name
     ids = _grade_ids(nb)
     best, shared = None, 0
     for name, (notebook, _) in ASSIGNMENTS.items():
@@ -88,9 +94,8 @@ def which_assignment(nb, path):
             best, shared = name, n
     if best:
         return best
-    base = os.path.basename(path)
     for name, (notebook, _) in ASSIGNMENTS.items():
-        if base == notebook or base.startswith(notebook[:-len(".ipynb")]):
+        if base.startswith(notebook[:-len(".ipynb")]):
             return name
     return None
 
@@ -311,7 +316,8 @@ def main(argv=None):
             if not args.json:
                 shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else path
                 print(f"checking {shown} ...", flush=True)
-            rep = check(path, args.assignment, args.student, token=args.seed, workspace=args.workspace)
+            named = target if target in ASSIGNMENTS and not os.path.isfile(target) else None  # "./check NAME"
+            rep = check(path, args.assignment or named, args.student, token=args.seed, workspace=args.workspace)
         except CheckError as err:
             if args.json:
                 print(json.dumps({"path": target, "status": "error", "exit": 2, "summary": str(err)}))

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 A = "dinosaur_island"
 SPECS = [os.path.join(ROOT, "grader_tests", d, f"{A}_{name}.py") for d, name in [
     ("samples", "solution"), ("samples", "partial"), ("mutants", "clip_hardcoded_10"), ("tamper", "edit_test"),
-    ("valid", "honest_helpers")]]
+    ("valid", "honest_helpers"), ("tamper", "wrong_notebook")]]  # the last: a Nietzsche notebook handed in here
 
 
 def spec_notebook(spec):
