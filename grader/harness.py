@@ -31,6 +31,7 @@ if "CHARLM_DROP_TO" in os.environ:  # first of all: become the sandbox's own unp
     os.setresgid(_uid, _uid, _uid)
     os.setresuid(_uid, _uid, _uid)
 
+import functools
 import shutil
 import signal
 import traceback
@@ -88,13 +89,9 @@ class _Clock:
 CLOCK = None
 
 
-_SHELL = None   # the shell class, made once: a second class of the same name would be a sibling singleton
-
-
+@functools.cache
 def _shell_class():
-    global _SHELL
-    if _SHELL is not None:
-        return _SHELL
+    """The shell class, made once per process: a second class of the same name would be a sibling singleton."""
     from IPython.core.displayhook import DisplayHook
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -124,7 +121,6 @@ def _shell_class():
                                    "traceback": [line[:MAX_TEXT] for line in stb[-60:]]}
 
     Shell.displayhook_class = QuietHook
-    _SHELL = Shell
     return Shell
 
 

@@ -316,8 +316,7 @@ def main(argv=None):
             if not args.json:
                 shown = os.path.relpath(path) if path.startswith(os.getcwd() + os.sep) else path
                 print(f"checking {shown} ...", flush=True)
-            named = target if target in ASSIGNMENTS and not os.path.isfile(target) else None  # "./check NAME"
-            rep = check(path, args.assignment or named, args.student, token=args.seed, workspace=args.workspace)
+            rep = check(path, args.assignment, args.student, token=args.seed, workspace=args.workspace)
         except CheckError as err:
             if args.json:
                 print(json.dumps({"path": target, "status": "error", "exit": 2, "summary": str(err)}))
